@@ -1,0 +1,113 @@
+/**
+ * The composition root of Tidepool's core: store, runtimes, guest access, workspace service. It runs in
+ * plain Node; the Electron shell, the headless server and the CLI each create one and attach to it.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RuntimeId } from '../src-shared/workspace.js';
+import { EventBus } from './api/event-bus.js';
+import type { GuestAccess } from './guest/guest-access.js';
+import { SimulatedGuest } from './guest/simulated-guest.js';
+import { loadOrCreateSshKey } from './guest/ssh-key.js';
+import { ImageService } from './images/image-service.js';
+import { createRuntimes } from './runtimes/available.js';
+import { RuntimeRegistry } from './runtimes/registry.js';
+import type { OperationContext, Runtime } from './runtimes/runtime.js';
+import type { SimulatedRuntime } from './runtimes/simulated/simulated-runtime.js';
+import { SettingsService } from './settings.js';
+import { ConfStateStore } from './store/conf-state-store.js';
+import type { StateStore } from './store/state-store.js';
+import { WorkspaceLogs } from './workspaces/workspace-log.js';
+import { WorkspaceService } from './workspaces/workspace-service.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** Defaults to the conf-backed file store in dataDir; the Electron shell passes electron-store. */
+  store?: StateStore;
+  platform?: string;
+  /** Replaces runtime detection entirely (tests). */
+  runtimes?: Runtime[];
+  /** Offer the simulated runtime, or use this instance of it. */
+  simulated?: boolean | SimulatedRuntime;
+  /** Guest access for real runtimes (SSH); the simulated runtime always uses its own. */
+  sshGuest?: (core: Pick<Core, 'events' | 'dataDir' | 'settings'>) => GuestAccess;
+  /** The `--runtime` flag: wins over the stored setting for this process. */
+  runtimeOverride?: RuntimeId;
+  timeouts?: { addressMs?: number; stopMs?: number };
+}
+
+export interface Core {
+  dataDir: string;
+  store: StateStore;
+  events: EventBus;
+  logs: WorkspaceLogs;
+  settings: SettingsService;
+  registry: RuntimeRegistry;
+  workspaces: WorkspaceService;
+  images: ImageService;
+  guestFor(runtime: RuntimeId): GuestAccess;
+  quietContext(): OperationContext;
+  dispose(): Promise<void>;
+}
+
+export async function createCore(options: CoreOptions): Promise<Core> {
+  const platform = options.platform ?? process.platform;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = options.store ?? new ConfStateStore(options.dataDir);
+  const events = new EventBus();
+  const settings = new SettingsService(
+    store,
+    () => void registry.hostStatus(true).then((status) => events.emit('hostChanged', status)),
+    options.runtimeOverride ? { runtime: options.runtimeOverride } : {},
+  );
+  const built = options.runtimes
+    ? { runtimes: options.runtimes, bakes: [] }
+    : createRuntimes({
+        dataDir: options.dataDir,
+        platform,
+        settings: () => settings.get(),
+        simulated: options.simulated ?? false,
+      });
+  const registry = new RuntimeRegistry(built.runtimes, { platform, preferred: () => settings.get().runtime });
+  const logs = new WorkspaceLogs(join(options.dataDir, 'logs'), (line) => events.emit('log', line));
+  const simulatedGuest = new SimulatedGuest();
+  let sshGuest: GuestAccess | null = null;
+  const base = { events, dataDir: options.dataDir, settings };
+  const guestFor = (runtime: RuntimeId): GuestAccess => {
+    if (runtime === 'simulated') return simulatedGuest;
+    sshGuest ??= options.sshGuest ? options.sshGuest(base) : missingSshGuest();
+    return sshGuest;
+  };
+  const workspaces = new WorkspaceService({
+    store,
+    registry,
+    guestFor,
+    events,
+    logs,
+    settings: () => settings.get(),
+    sshPublicKey: async () => loadOrCreateSshKey(options.dataDir).publicKey,
+    ...(options.timeouts?.addressMs !== undefined ? { addressTimeoutMs: options.timeouts.addressMs } : {}),
+    ...(options.timeouts?.stopMs !== undefined ? { stopTimeoutMs: options.timeouts.stopMs } : {}),
+  });
+  const images = new ImageService(built.bakes, events, async () => (await registry.hostStatus()).selected);
+  return {
+    dataDir: options.dataDir,
+    store,
+    events,
+    logs,
+    settings,
+    registry,
+    workspaces,
+    images,
+    guestFor,
+    quietContext: () => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined }),
+    dispose: async () => {
+      await simulatedGuest.dispose();
+      await sshGuest?.dispose();
+    },
+  };
+}
+
+function missingSshGuest(): GuestAccess {
+  throw new Error('No SSH guest access was wired into this core.');
+}

@@ -1,0 +1,32 @@
+/**
+ * Tidepool's own SSH identity: one ed25519 key made on first run, kept owner-only in the app's data
+ * folder and never logged. Its public half is installed in every workspace.
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+
+export interface SshKey {
+  privateKeyPath: string;
+  privateKey: string;
+  publicKey: string;
+}
+
+export function loadOrCreateSshKey(dataDir: string): SshKey {
+  const folder = join(dataDir, 'ssh');
+  const privateKeyPath = join(folder, 'id_ed25519');
+  const publicKeyPath = `${privateKeyPath}.pub`;
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  chmodSync(folder, 0o700);
+  if (!existsSync(privateKeyPath) || !existsSync(publicKeyPath)) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'tidepool' });
+    writeFileSync(privateKeyPath, pair.private, { mode: 0o600 });
+    writeFileSync(publicKeyPath, `${pair.public}\n`, { mode: 0o644 });
+  }
+  chmodSync(privateKeyPath, 0o600);
+  return {
+    privateKeyPath,
+    privateKey: readFileSync(privateKeyPath, 'utf8'),
+    publicKey: readFileSync(publicKeyPath, 'utf8').trim(),
+  };
+}

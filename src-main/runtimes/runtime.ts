@@ -1,0 +1,92 @@
+/**
+ * The one interface every runtime implements (Tart, Incus, the simulated double). The workspace service
+ * drives workspaces only through it; nothing outside `runtimes/<name>` knows how a runtime works.
+ */
+import type {
+  ImageInfo,
+  InstanceKind,
+  InstanceStats,
+  NetworkPolicy,
+  Resources,
+  RuntimeCapabilities,
+  RuntimeId,
+  RuntimeInfo,
+} from '../../src-shared/workspace.js';
+
+/** Handed to every slow call: cancellation, progress and log lines for the user. */
+export interface OperationContext {
+  signal: AbortSignal;
+  /** A short present-tense line for the progress view ("Pulling image 37%"). */
+  progress(message: string): void;
+  /** A line for the workspace's Logs tab. */
+  log(line: string, level?: 'info' | 'warn' | 'error'): void;
+}
+
+export interface InstanceSpec {
+  instanceName: string;
+  workspaceId: string;
+  workspaceName: string;
+  kind: InstanceKind;
+  /** Image reference in the runtime's terms (Incus alias, Tart VM name). */
+  image: string;
+  resources: Resources;
+  network: NetworkPolicy;
+  /** OpenSSH public key line to authorise for the guest's `dev` user. */
+  sshPublicKey: string;
+}
+
+export type InstanceState = 'running' | 'stopped' | 'starting' | 'stopping' | 'suspended' | 'missing' | 'error';
+
+export interface InstanceStatus {
+  state: InstanceState;
+  /** The runtime's own words when state is `error`. */
+  detail?: string;
+}
+
+/** An instance as the runtime lists it, with the Tidepool marks it carries (for reconcile). */
+export interface InstanceSummary {
+  instanceName: string;
+  state: InstanceState;
+  /** Set when the instance carries Tidepool's metadata. */
+  workspaceId: string | null;
+  workspaceName: string | null;
+}
+
+export interface StopOptions {
+  /** Skip the graceful shutdown. */
+  force?: boolean;
+  /** How long the guest gets to shut down before it is powered off. */
+  timeoutMs?: number;
+}
+
+export interface DeleteOptions {
+  /** Keep the workspace's home volume (runtimes with `separateHome`). */
+  keepHome?: boolean;
+}
+
+/** Workspace settings applied after boot (guest-side configuration, network policy changes). */
+export interface ConfigureSettings {
+  network: NetworkPolicy;
+}
+
+export interface Runtime {
+  readonly id: RuntimeId;
+  readonly displayName: string;
+  /** Presence, version, set-up state and capabilities, for onboarding and `doctor`. */
+  inspect(): Promise<RuntimeInfo>;
+  create(spec: InstanceSpec, ctx: OperationContext): Promise<void>;
+  start(instanceName: string, ctx: OperationContext): Promise<void>;
+  stop(instanceName: string, ctx: OperationContext, options?: StopOptions): Promise<void>;
+  delete(instanceName: string, ctx: OperationContext, options?: DeleteOptions): Promise<void>;
+  status(instanceName: string): Promise<InstanceStatus>;
+  /** The guest's address once it has one; waits up to `timeoutMs`, returns null if none came. */
+  getIp(instanceName: string, ctx: OperationContext, timeoutMs: number): Promise<string | null>;
+  /** Every instance this runtime holds that carries Tidepool's marks. */
+  list(): Promise<InstanceSummary[]>;
+  stats?(instanceName: string): Promise<InstanceStats | null>;
+  configure?(instanceName: string, settings: ConfigureSettings, ctx: OperationContext): Promise<void>;
+  images?(): Promise<ImageInfo[]>;
+  /** The image reference new workspaces use on this runtime. */
+  defaultImage(): string;
+  capabilities(): Promise<RuntimeCapabilities>;
+}

@@ -1,0 +1,141 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TidepoolError } from '../../src-shared/errors.js';
+import { simulatedHarness, type Harness } from './test-harness.js';
+
+let harness: Harness;
+afterEach(async () => {
+  await harness?.core.workspaces.drain();
+  await harness?.core.dispose();
+});
+
+async function created(name = 'alpha') {
+  const workspace = await harness.core.workspaces.create({ name });
+  await harness.core.workspaces.settled(workspace.id);
+  return harness.core.workspaces.get(workspace.id);
+}
+
+describe('WorkspaceService lifecycle', () => {
+  it('creates a workspace through provision, boot, address and configure to ready', async () => {
+    harness = await simulatedHarness();
+    const workspace = await harness.core.workspaces.create({ name: 'alpha' });
+    expect(workspace.state).toBe('creating');
+    await harness.core.workspaces.settled(workspace.id);
+    const ready = harness.core.workspaces.get(workspace.id);
+    expect(ready.state).toBe('ready');
+    expect(ready.address).toMatch(/^10\.77\.0\./);
+    expect(ready.idePort).toBeGreaterThan(0);
+    const states = harness.eventsOf('workspaceChanged').filter((w) => w.id === workspace.id).map((w) => w.state);
+    expect([...new Set(states)]).toEqual(['creating', 'starting', 'configuring', 'ready']);
+    const steps = harness.eventsOf('progress').map((p) => p.step);
+    expect(steps).toEqual(expect.arrayContaining(['provision', 'boot', 'address', 'ssh', 'configure', 'ide']));
+    expect(harness.eventsOf('progress').at(-1)).toMatchObject({ done: true, failed: false });
+  });
+
+  it('stops, starts and deletes', async () => {
+    harness = await simulatedHarness();
+    const workspace = await created();
+    await harness.core.workspaces.stop(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id)).toMatchObject({ state: 'stopped', address: null });
+    await harness.core.workspaces.start(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id).state).toBe('ready');
+    await harness.core.workspaces.delete(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(() => harness.core.workspaces.get(workspace.id)).toThrow(TidepoolError);
+    expect(harness.runtime.has(workspace.instanceName)).toBe(false);
+    expect(harness.eventsOf('workspaceRemoved')).toEqual([{ id: workspace.id }]);
+  });
+
+  it('keeps the IDE port stable across a restart', async () => {
+    harness = await simulatedHarness();
+    const workspace = await created();
+    await harness.core.workspaces.stop(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    await harness.core.workspaces.start(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id).idePort).toBe(workspace.idePort);
+  });
+
+  it('refuses a second operation on a busy workspace', async () => {
+    harness = await simulatedHarness({ delays: { create: 200 } });
+    const workspace = await harness.core.workspaces.create({ name: 'busy' });
+    await expect(harness.core.workspaces.stop(workspace.id)).rejects.toMatchObject({ code: 'BUSY' });
+    await expect(harness.core.workspaces.delete(workspace.id)).rejects.toMatchObject({ code: 'BUSY' });
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id).state).toBe('ready');
+  });
+
+  it('refuses a duplicate name and changes nothing', async () => {
+    harness = await simulatedHarness();
+    await created('dup');
+    const before = harness.core.workspaces.list();
+    await expect(harness.core.workspaces.create({ name: 'dup' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(harness.core.workspaces.list()).toEqual(before);
+  });
+});
+
+describe('WorkspaceService failures', () => {
+  const steps = [
+    ['create', 'provision'],
+    ['start', 'boot'],
+    ['getIp', 'address'],
+  ] as const;
+
+  for (const [op, step] of steps) {
+    it(`shows the cause when ${op} fails during create, keeping the record`, async () => {
+      harness = await simulatedHarness();
+      harness.runtime.inject(op, { kind: 'error', message: `${op} exploded`, detail: 'exit status 1' });
+      const workspace = await harness.core.workspaces.create({ name: 'fails' });
+      await harness.core.workspaces.settled(workspace.id);
+      const failed = harness.core.workspaces.get(workspace.id);
+      expect(failed.state).toBe('error');
+      expect(failed.lastError).toMatchObject({ code: 'RUNTIME_ERROR', message: `${op} exploded`, detail: 'exit status 1', step });
+      expect(harness.eventsOf('progress').at(-1)).toMatchObject({ done: true, failed: true, step });
+    });
+  }
+
+  it('times out with a clear error when no address comes', async () => {
+    harness = await simulatedHarness();
+    harness.runtime.inject('getIp', { kind: 'no-address' });
+    const workspace = await created('noip');
+    expect(workspace.state).toBe('error');
+    expect(workspace.lastError).toMatchObject({ code: 'TIMEOUT', step: 'address' });
+    expect(workspace.lastError?.message).toContain('no network address');
+  });
+
+  it('recovers from an error by starting again', async () => {
+    harness = await simulatedHarness();
+    harness.runtime.inject('start', { kind: 'error', message: 'boot failed' });
+    const workspace = await created('retry');
+    expect(workspace.state).toBe('error');
+    await harness.core.workspaces.start(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id)).toMatchObject({ state: 'ready', lastError: null });
+  });
+
+  it('rolls back a cancelled create: no instance, no record', async () => {
+    harness = await simulatedHarness();
+    harness.runtime.inject('start', { kind: 'hang' });
+    const workspace = await harness.core.workspaces.create({ name: 'cancelme' });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    harness.core.workspaces.cancel(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.list()).toEqual([]);
+    expect(harness.runtime.has(workspace.instanceName)).toBe(false);
+  });
+
+  it('leaves a cancelled start stopped', async () => {
+    harness = await simulatedHarness();
+    const workspace = await created('halfway');
+    await harness.core.workspaces.stop(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    harness.runtime.inject('getIp', { kind: 'hang' });
+    await harness.core.workspaces.start(workspace.id);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    harness.core.workspaces.cancel(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id).state).toBe('stopped');
+    expect((await harness.runtime.status(workspace.instanceName)).state).toBe('stopped');
+  });
+});

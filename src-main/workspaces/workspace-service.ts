@@ -1,0 +1,663 @@
+/**
+ * Orchestrates workspaces over a runtime and the guest layer: create (provision → boot → address →
+ * configure → ready), start, stop, delete and open. One operation per workspace at a time; every failure
+ * leaves a visible state with its cause; nothing the user made is dropped silently.
+ */
+import { randomUUID } from 'node:crypto';
+import { TidepoolError, toTidepoolError } from '../../src-shared/errors.js';
+import type { CreateWorkspaceInput } from '../../src-shared/schemas.js';
+import {
+  BUSY_STATES,
+  canTransition,
+  type OperationKind,
+  type OperationProgress,
+  type OperationStep,
+  type OrphanInstance,
+  type RuntimeId,
+  type Settings,
+  type Workspace,
+  type WorkspaceState,
+} from '../../src-shared/workspace.js';
+import type { EventBus } from '../api/event-bus.js';
+import type { GuestAccess, GuestContext } from '../guest/guest-access.js';
+import type { RuntimeRegistry } from '../runtimes/registry.js';
+import type { OperationContext, Runtime } from '../runtimes/runtime.js';
+import type { StateStore } from '../store/state-store.js';
+import { throwIfAborted } from '../util/abort.js';
+import type { WorkspaceLogs } from './workspace-log.js';
+
+export interface WorkspaceServiceDeps {
+  store: StateStore;
+  registry: RuntimeRegistry;
+  guestFor(runtime: RuntimeId): GuestAccess;
+  events: EventBus;
+  logs: WorkspaceLogs;
+  sshPublicKey(): Promise<string>;
+  settings(): Settings;
+  now?: () => Date;
+  addressTimeoutMs?: number;
+  stopTimeoutMs?: number;
+}
+
+interface RunningOperation {
+  kind: OperationKind;
+  controller: AbortController;
+  done: Promise<void>;
+  progress: OperationProgress;
+}
+
+const CREATE_STEPS: OperationStep[] = ['provision', 'boot', 'address', 'ssh', 'configure', 'ide'];
+const START_STEPS: OperationStep[] = ['boot', 'address', 'ssh', 'configure', 'ide'];
+const CANCELLABLE: readonly OperationKind[] = ['create', 'start', 'open'];
+
+export const INSTANCE_PREFIX = 'tp-';
+
+export class WorkspaceService {
+  private readonly operations = new Map<string, RunningOperation>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: WorkspaceServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  list(): Workspace[] {
+    return Object.values(this.records()).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  get(id: string): Workspace {
+    const workspace = this.records()[id];
+    if (!workspace) {
+      throw new TidepoolError({ code: 'NOT_FOUND', message: 'That workspace does not exist (it may have been deleted).' });
+    }
+    return workspace;
+  }
+
+  findByName(name: string): Workspace | undefined {
+    return this.list().find((workspace) => workspace.name === name);
+  }
+
+  progress(): OperationProgress[] {
+    return [...this.operations.values()].map((operation) => operation.progress);
+  }
+
+  /** Resolves when the workspace's current operation (if any) has finished. */
+  async settled(id: string): Promise<void> {
+    await this.operations.get(id)?.done;
+  }
+
+  async create(input: CreateWorkspaceInput): Promise<Workspace> {
+    if (this.findByName(input.name)) {
+      throw new TidepoolError({
+        code: 'ALREADY_EXISTS',
+        message: `A workspace named “${input.name}” already exists.`,
+        hint: 'Pick another name, or delete the existing workspace first.',
+        fields: { name: 'This name is taken.' },
+      });
+    }
+    const settings = this.deps.settings();
+    const runtime = await this.deps.registry.choose(input.runtime);
+    const capabilities = await runtime.capabilities();
+    const kind = input.kind ?? (capabilities.kinds[settings.defaultKind].available ? settings.defaultKind : 'container');
+    const support = capabilities.kinds[kind];
+    if (!support.available) {
+      throw new TidepoolError({
+        code: 'RUNTIME_UNAVAILABLE',
+        message: `${runtime.displayName} cannot run ${kind === 'vm' ? 'virtual machines' : 'containers'} here.`,
+        hint: support.reason,
+        fields: { kind: support.reason ?? 'Not available.' },
+      });
+    }
+    const image = input.image ?? runtime.defaultImage();
+    if (runtime.images) {
+      const images = await runtime.images();
+      if (!images.some((candidate) => candidate.ref === image)) {
+        throw new TidepoolError({
+          code: 'IMAGE_MISSING',
+          message: `The workspace image ${image} is not on ${runtime.displayName} yet.`,
+          hint: `Build it once with \`tidepool image build --runtime ${runtime.id}\` (or from the onboarding screen).`,
+        });
+      }
+    }
+    const id = randomUUID();
+    const workspace: Workspace = {
+      id,
+      name: input.name,
+      runtime: runtime.id,
+      kind,
+      image,
+      imageVersion: image.split(/[/:-]/).pop() ?? image,
+      resources: input.resources ?? settings.defaultResources,
+      network: input.network ?? { mode: 'isolated' },
+      repoUrl: input.repoUrl ?? null,
+      sshAgentForwarding: input.sshAgentForwarding ?? false,
+      state: 'creating',
+      address: null,
+      instanceName: `${INSTANCE_PREFIX}${input.name}`,
+      idePort: null,
+      createdAt: this.now().toISOString(),
+      lastOpenedAt: null,
+      lastError: null,
+    };
+    this.saveRecord(workspace);
+    this.deps.events.emit('workspaceChanged', workspace);
+    this.run(workspace, 'create', CREATE_STEPS, (ctx) => this.createFlow(workspace.id, runtime, ctx));
+    return workspace;
+  }
+
+  async start(id: string): Promise<Workspace> {
+    const workspace = this.get(id);
+    this.assertIdle(workspace);
+    if (workspace.state === 'ready') return workspace;
+    if (workspace.state !== 'stopped' && workspace.state !== 'error') this.invalidState(workspace, 'start');
+    const runtime = this.deps.registry.get(workspace.runtime);
+    this.run(workspace, 'start', START_STEPS, (ctx) => this.startFlow(id, runtime, ctx));
+    return this.get(id);
+  }
+
+  async stop(id: string, force = false): Promise<Workspace> {
+    const workspace = this.get(id);
+    this.assertIdle(workspace);
+    if (workspace.state === 'stopped') return workspace;
+    if (!canTransition(workspace.state, 'stopping')) this.invalidState(workspace, 'stop');
+    const runtime = this.deps.registry.get(workspace.runtime);
+    this.run(workspace, 'stop', ['shutdown'], (ctx) => this.stopFlow(id, runtime, ctx, force));
+    return this.get(id);
+  }
+
+  async delete(id: string, keepHome = false): Promise<void> {
+    const workspace = this.get(id);
+    this.assertIdle(workspace);
+    const runtime = this.deps.registry.get(workspace.runtime);
+    const steps: OperationStep[] = workspace.state === 'stopped' ? ['remove'] : ['shutdown', 'remove'];
+    this.run(workspace, 'delete', steps, (ctx) => this.deleteFlow(id, runtime, ctx, keepHome));
+  }
+
+  /** Starts the workspace if needed, waits until its IDE answers and returns the IDE's URL. */
+  async open(id: string): Promise<{ workspace: Workspace; ideUrl: string }> {
+    let workspace = this.get(id);
+    const running = this.operations.get(id);
+    if (running && (running.kind === 'create' || running.kind === 'start')) {
+      await running.done;
+      workspace = this.get(id);
+    } else if (workspace.state !== 'ready') {
+      await this.start(id);
+      await this.settled(id);
+      workspace = this.get(id);
+    }
+    if (workspace.state !== 'ready') {
+      throw new TidepoolError({
+        code: 'INVALID_STATE',
+        message: `“${workspace.name}” could not be opened: it is ${workspace.state}.`,
+        hint: workspace.lastError?.hint ?? workspace.lastError?.message,
+      });
+    }
+    const guest = this.deps.guestFor(workspace.runtime);
+    if (!guest.isAttached(id)) {
+      await this.start(id);
+      await this.settled(id);
+      workspace = this.get(id);
+    }
+    workspace = this.update(id, { lastOpenedAt: this.now().toISOString() });
+    return { workspace, ideUrl: guest.ideUrl(id) };
+  }
+
+  cancel(id: string): void {
+    const workspace = this.get(id);
+    const operation = this.operations.get(id);
+    if (!operation || !CANCELLABLE.includes(operation.kind)) {
+      throw new TidepoolError({
+        code: 'INVALID_STATE',
+        message: operation
+          ? `${capitalise(operation.kind)} of “${workspace.name}” cannot be cancelled; it finishes on its own.`
+          : `Nothing is running on “${workspace.name}”.`,
+      });
+    }
+    operation.controller.abort();
+  }
+
+  /** Makes the records agree with what the runtimes actually hold, and finishes interrupted operations. */
+  async reconcile(): Promise<void> {
+    const byRuntime = new Map<RuntimeId, Workspace[]>();
+    for (const workspace of this.list()) {
+      if (this.operations.has(workspace.id)) continue;
+      byRuntime.set(workspace.runtime, [...(byRuntime.get(workspace.runtime) ?? []), workspace]);
+    }
+    for (const [runtimeId, workspaces] of byRuntime) {
+      const runtime = this.deps.registry.find(runtimeId);
+      if (!runtime) continue;
+      let instances;
+      try {
+        instances = await runtime.list();
+      } catch (error) {
+        const failure = toTidepoolError(error);
+        for (const workspace of workspaces) {
+          this.log(workspace.id, `could not check ${runtime.displayName}: ${failure.message}`, 'warn');
+        }
+        continue;
+      }
+      const present = new Map(instances.map((instance) => [instance.instanceName, instance]));
+      for (const workspace of workspaces) {
+        this.reconcileOne(workspace, runtime, present.get(workspace.instanceName)?.state ?? 'missing');
+      }
+    }
+  }
+
+  async orphans(): Promise<OrphanInstance[]> {
+    const known = new Set(this.list().map((workspace) => `${workspace.runtime}/${workspace.instanceName}`));
+    const found: OrphanInstance[] = [];
+    for (const runtime of this.deps.registry.all()) {
+      let instances;
+      try {
+        instances = await runtime.list();
+      } catch {
+        continue;
+      }
+      for (const instance of instances) {
+        if (known.has(`${runtime.id}/${instance.instanceName}`)) continue;
+        found.push({
+          runtime: runtime.id,
+          instanceName: instance.instanceName,
+          workspaceId: instance.workspaceId,
+          name: instance.workspaceName,
+          running: instance.state === 'running',
+        });
+      }
+    }
+    return found;
+  }
+
+  async adoptOrphan(runtimeId: RuntimeId, instanceName: string): Promise<Workspace> {
+    const orphan = (await this.orphans()).find((o) => o.runtime === runtimeId && o.instanceName === instanceName);
+    if (!orphan) throw new TidepoolError({ code: 'NOT_FOUND', message: `No unclaimed instance named ${instanceName}.` });
+    const name = orphan.name ?? instanceName.replace(new RegExp(`^${INSTANCE_PREFIX}`), '');
+    if (this.findByName(name)) {
+      throw new TidepoolError({ code: 'ALREADY_EXISTS', message: `A workspace named “${name}” already exists.` });
+    }
+    const runtime = this.deps.registry.get(runtimeId);
+    const settings = this.deps.settings();
+    const workspace: Workspace = {
+      id: orphan.workspaceId && !this.records()[orphan.workspaceId] ? orphan.workspaceId : randomUUID(),
+      name,
+      runtime: runtimeId,
+      kind: 'container',
+      image: runtime.defaultImage(),
+      imageVersion: 'unknown',
+      resources: settings.defaultResources,
+      network: { mode: 'isolated' },
+      repoUrl: null,
+      sshAgentForwarding: false,
+      state: 'stopped',
+      address: null,
+      instanceName,
+      idePort: null,
+      createdAt: this.now().toISOString(),
+      lastOpenedAt: null,
+      lastError: null,
+    };
+    this.saveRecord(workspace);
+    this.deps.events.emit('workspaceChanged', workspace);
+    if (orphan.running) await this.start(workspace.id);
+    return this.get(workspace.id);
+  }
+
+  async removeOrphan(runtimeId: RuntimeId, instanceName: string): Promise<void> {
+    const orphan = (await this.orphans()).find((o) => o.runtime === runtimeId && o.instanceName === instanceName);
+    if (!orphan) throw new TidepoolError({ code: 'NOT_FOUND', message: `No unclaimed instance named ${instanceName}.` });
+    const runtime = this.deps.registry.get(runtimeId);
+    const ctx = this.plainContext(null);
+    if (orphan.running) await runtime.stop(instanceName, ctx, { force: true });
+    await runtime.delete(instanceName, ctx);
+  }
+
+  updateNetworkAllowList(id: string, allow: string[]): Workspace {
+    const workspace = this.get(id);
+    this.assertIdle(workspace);
+    return this.update(id, { network: allow.length === 0 ? { mode: 'isolated' } : { mode: 'allow-list', allow } });
+  }
+
+  /** Waits for every running operation (used on quit and in tests). */
+  async drain(): Promise<void> {
+    await Promise.all([...this.operations.values()].map((operation) => operation.done));
+  }
+
+  // ---- flows -------------------------------------------------------------------------------------
+
+  private async createFlow(id: string, runtime: Runtime, ctx: GuestContext): Promise<void> {
+    const workspace = this.get(id);
+    ctx.step('provision');
+    await runtime.create(
+      {
+        instanceName: workspace.instanceName,
+        workspaceId: workspace.id,
+        workspaceName: workspace.name,
+        kind: workspace.kind,
+        image: workspace.image,
+        resources: workspace.resources,
+        network: workspace.network,
+        sshPublicKey: await this.deps.sshPublicKey(),
+      },
+      ctx,
+    );
+    throwIfAborted(ctx.signal);
+    this.transition(id, 'starting');
+    await this.bootAndAttach(id, runtime, ctx);
+  }
+
+  private async startFlow(id: string, runtime: Runtime, ctx: GuestContext): Promise<void> {
+    const workspace = this.get(id);
+    const status = await runtime.status(workspace.instanceName);
+    if (status.state === 'missing') {
+      throw new TidepoolError({
+        code: 'NOT_FOUND',
+        message: `The ${runtime.displayName} instance ${workspace.instanceName} is gone; it was deleted outside Tidepool.`,
+        hint: 'Delete this workspace and create a new one.',
+      });
+    }
+    this.transition(id, 'starting');
+    await this.bootAndAttach(id, runtime, ctx, status.state === 'running');
+  }
+
+  private async bootAndAttach(id: string, runtime: Runtime, ctx: GuestContext, alreadyRunning = false): Promise<void> {
+    const workspace = this.get(id);
+    ctx.step('boot');
+    if (!alreadyRunning) await runtime.start(workspace.instanceName, ctx);
+    throwIfAborted(ctx.signal);
+    ctx.step('address');
+    const timeoutMs = this.deps.addressTimeoutMs ?? 120_000;
+    const address = await runtime.getIp(workspace.instanceName, ctx, timeoutMs);
+    if (!address) {
+      throw new TidepoolError({
+        code: 'TIMEOUT',
+        message: `“${workspace.name}” started but got no network address within ${Math.round(timeoutMs / 1000)} s.`,
+        hint: 'Open the Logs tab to see how far the boot got, then stop and start the workspace.',
+      });
+    }
+    this.update(id, { address });
+    this.transition(id, 'configuring');
+    if (runtime.configure) await runtime.configure(workspace.instanceName, { network: workspace.network }, ctx);
+    const guest = this.deps.guestFor(workspace.runtime);
+    const attached = await guest.attach(
+      {
+        workspaceId: id,
+        name: workspace.name,
+        address,
+        preferredIdePort: workspace.idePort,
+        sshAgentForwarding: workspace.sshAgentForwarding,
+        repoUrl: workspace.repoUrl,
+      },
+      ctx,
+    );
+    throwIfAborted(ctx.signal);
+    this.update(id, { idePort: attached.idePort, lastError: null });
+    this.transition(id, 'ready');
+  }
+
+  private async stopFlow(id: string, runtime: Runtime, ctx: GuestContext, force: boolean): Promise<void> {
+    const workspace = this.get(id);
+    this.transition(id, 'stopping');
+    ctx.step('shutdown');
+    await this.deps.guestFor(workspace.runtime).detach(id);
+    const status = await runtime.status(workspace.instanceName);
+    if (status.state !== 'stopped' && status.state !== 'missing') {
+      await runtime.stop(workspace.instanceName, ctx, { force, timeoutMs: this.deps.stopTimeoutMs ?? 30_000 });
+    }
+    this.update(id, { address: null });
+    this.transition(id, 'stopped');
+  }
+
+  private async deleteFlow(id: string, runtime: Runtime, ctx: GuestContext, keepHome: boolean): Promise<void> {
+    const workspace = this.get(id);
+    const guest = this.deps.guestFor(workspace.runtime);
+    await guest.detach(id);
+    const status = await runtime.status(workspace.instanceName);
+    if (status.state === 'running' || status.state === 'starting' || status.state === 'suspended') {
+      if (workspace.state !== 'stopping') this.forceState(id, 'stopping');
+      ctx.step('shutdown');
+      await runtime.stop(workspace.instanceName, ctx, { timeoutMs: this.deps.stopTimeoutMs ?? 30_000 });
+    }
+    this.forceState(id, 'deleting');
+    ctx.step('remove');
+    if (status.state !== 'missing') await runtime.delete(workspace.instanceName, ctx, { keepHome });
+    await guest.forget(id, workspace.name);
+    this.removeRecord(id);
+  }
+
+  private reconcileOne(workspace: Workspace, runtime: Runtime, observed: string): void {
+    const id = workspace.id;
+    const gone = observed === 'missing';
+    switch (workspace.state) {
+      case 'deleting':
+        // Interrupted delete: finish it.
+        this.run(workspace, 'delete', ['remove'], (ctx) => this.deleteFlow(id, runtime, ctx, false));
+        return;
+      case 'creating':
+        if (gone) {
+          // Interrupted before the instance existed: run the create again from the start.
+          this.log(id, 'creation was interrupted when Tidepool stopped; starting it again');
+          this.run(workspace, 'create', CREATE_STEPS, (ctx) => this.createFlow(id, runtime, ctx));
+        } else {
+          this.log(id, 'creation was interrupted when Tidepool stopped; finishing it');
+          this.forceState(id, 'stopped');
+          this.run(this.get(id), 'start', START_STEPS, (ctx) => this.startFlow(id, runtime, ctx));
+        }
+        return;
+      default:
+        break;
+    }
+    if (gone) {
+      if (workspace.state === 'error' && workspace.lastError?.code === 'NOT_FOUND') return;
+      this.forceState(id, 'error', {
+        code: 'NOT_FOUND',
+        message: `The ${runtime.displayName} instance ${workspace.instanceName} was deleted outside Tidepool.`,
+        hint: 'Delete this workspace from the list; its files went with the instance.',
+        at: this.now().toISOString(),
+      });
+      this.update(id, { address: null });
+      return;
+    }
+    if (observed === 'running') {
+      if (workspace.state !== 'error') {
+        // Running (left running at quit, or started outside Tidepool): reattach.
+        this.forceState(id, 'stopped');
+        this.run(this.get(id), 'start', START_STEPS, (ctx) => this.startFlow(id, runtime, ctx));
+      }
+      return;
+    }
+    if (observed === 'stopped' && workspace.state !== 'stopped' && workspace.state !== 'error') {
+      this.forceState(id, 'stopped');
+      this.update(id, { address: null });
+    }
+  }
+
+  // ---- operation plumbing ------------------------------------------------------------------------
+
+  private run(
+    workspace: Workspace,
+    kind: OperationKind,
+    steps: OperationStep[],
+    flow: (ctx: GuestContext) => Promise<void>,
+  ): void {
+    const controller = new AbortController();
+    const startedAt = this.now().toISOString();
+    const progress: OperationProgress = {
+      workspaceId: workspace.id,
+      operation: kind,
+      step: steps[0] ?? 'provision',
+      steps,
+      message: '',
+      startedAt,
+      stepStartedAt: startedAt,
+      done: false,
+      failed: false,
+    };
+    const emitProgress = (patch: Partial<OperationProgress>): void => {
+      Object.assign(progress, patch);
+      this.deps.events.emit('progress', { ...progress, steps: [...progress.steps] });
+    };
+    const ctx: GuestContext = {
+      signal: controller.signal,
+      step: (step) => {
+        if (!progress.steps.includes(step)) progress.steps.push(step);
+        emitProgress({ step, message: '', stepStartedAt: this.now().toISOString() });
+        this.log(workspace.id, `${kind}: ${step}`);
+      },
+      progress: (message) => emitProgress({ message }),
+      log: (line, level = 'info') => this.log(workspace.id, line, level, 'runtime'),
+    };
+    const operation: RunningOperation = { kind, controller, progress, done: Promise.resolve() };
+    this.operations.set(workspace.id, operation);
+    emitProgress({});
+    operation.done = (async () => {
+      try {
+        await flow(ctx);
+        emitProgress({ done: true });
+      } catch (error) {
+        await this.onFailure(workspace.id, kind, progress.step, error, controller.signal.aborted);
+        emitProgress({ done: true, failed: true });
+      } finally {
+        this.operations.delete(workspace.id);
+      }
+    })();
+  }
+
+  private async onFailure(id: string, kind: OperationKind, step: OperationStep, error: unknown, aborted: boolean): Promise<void> {
+    const failure = aborted ? new TidepoolError({ code: 'CANCELLED', message: 'Cancelled.' }) : toTidepoolError(error);
+    const workspace = this.records()[id];
+    if (!workspace) return;
+    this.log(id, `${kind} failed at ${step}: ${failure.message}${failure.detail ? ` (${failure.detail})` : ''}`, 'error');
+    if (aborted && kind === 'create') {
+      await this.rollBackCreate(workspace);
+      return;
+    }
+    if (aborted) {
+      // A cancelled start leaves the workspace stopped, not half-running.
+      await this.stopQuietly(workspace);
+      this.forceState(id, 'stopped');
+      this.update(id, { address: null });
+      return;
+    }
+    await this.deps.guestFor(workspace.runtime).detach(id).catch(() => undefined);
+    this.forceState(id, 'error', {
+      code: failure.code,
+      message: failure.message,
+      ...(failure.hint !== undefined ? { hint: failure.hint } : {}),
+      ...(failure.detail !== undefined ? { detail: failure.detail } : {}),
+      step,
+      at: this.now().toISOString(),
+    });
+  }
+
+  /** Undo a cancelled create: remove whatever the runtime made, then the record. */
+  private async rollBackCreate(workspace: Workspace): Promise<void> {
+    const runtime = this.deps.registry.find(workspace.runtime);
+    this.forceState(workspace.id, 'deleting');
+    try {
+      await this.deps.guestFor(workspace.runtime).detach(workspace.id);
+      if (runtime) {
+        const ctx = this.plainContext(workspace.id);
+        const status = await runtime.status(workspace.instanceName);
+        if (status.state === 'running') await runtime.stop(workspace.instanceName, ctx, { force: true });
+        if (status.state !== 'missing') await runtime.delete(workspace.instanceName, ctx);
+      }
+      await this.deps.guestFor(workspace.runtime).forget(workspace.id, workspace.name);
+      this.removeRecord(workspace.id);
+    } catch (error) {
+      const failure = toTidepoolError(error);
+      this.forceState(workspace.id, 'error', {
+        code: failure.code,
+        message: `Creation was cancelled, but cleaning up failed: ${failure.message}`,
+        hint: 'Delete the workspace to try the clean-up again.',
+        ...(failure.detail !== undefined ? { detail: failure.detail } : {}),
+        at: this.now().toISOString(),
+      });
+    }
+  }
+
+  private async stopQuietly(workspace: Workspace): Promise<void> {
+    const runtime = this.deps.registry.find(workspace.runtime);
+    await this.deps.guestFor(workspace.runtime).detach(workspace.id).catch(() => undefined);
+    if (!runtime) return;
+    try {
+      const status = await runtime.status(workspace.instanceName);
+      if (status.state === 'running') await runtime.stop(workspace.instanceName, this.plainContext(workspace.id), { force: true });
+    } catch (error) {
+      this.log(workspace.id, `could not stop after cancel: ${toTidepoolError(error).message}`, 'warn');
+    }
+  }
+
+  private plainContext(workspaceId: string | null): OperationContext {
+    return {
+      signal: new AbortController().signal,
+      progress: () => undefined,
+      log: (line, level = 'info') => {
+        if (workspaceId) this.log(workspaceId, line, level, 'runtime');
+      },
+    };
+  }
+
+  private assertIdle(workspace: Workspace): void {
+    const running = this.operations.get(workspace.id);
+    if (running || BUSY_STATES.includes(workspace.state)) {
+      const doing = running?.kind ?? workspace.state;
+      throw new TidepoolError({
+        code: 'BUSY',
+        message: `“${workspace.name}” is busy (${doing}). Wait for it to finish${running && CANCELLABLE.includes(running.kind) ? ' or cancel it' : ''}.`,
+      });
+    }
+  }
+
+  private invalidState(workspace: Workspace, action: string): never {
+    throw new TidepoolError({
+      code: 'INVALID_STATE',
+      message: `“${workspace.name}” cannot ${action} while it is ${workspace.state}.`,
+    });
+  }
+
+  private transition(id: string, to: WorkspaceState): void {
+    const workspace = this.get(id);
+    if (workspace.state === to) return;
+    if (!canTransition(workspace.state, to)) {
+      throw new TidepoolError({
+        code: 'INTERNAL',
+        message: `Tidepool tried an illegal state change (${workspace.state} → ${to}).`,
+      });
+    }
+    this.update(id, { state: to });
+  }
+
+  /** State changes made by recovery paths, which may skip the user-facing transitions. */
+  private forceState(id: string, state: WorkspaceState, lastError?: Workspace['lastError']): void {
+    this.update(id, lastError === undefined ? { state } : { state, lastError });
+  }
+
+  private update(id: string, patch: Partial<Workspace>): Workspace {
+    const next = { ...this.get(id), ...patch };
+    this.saveRecord(next);
+    this.deps.events.emit('workspaceChanged', next);
+    return next;
+  }
+
+  private records(): Record<string, Workspace> {
+    return this.deps.store.get('workspaces') ?? {};
+  }
+
+  private saveRecord(workspace: Workspace): void {
+    this.deps.store.set('workspaces', { ...this.records(), [workspace.id]: workspace });
+  }
+
+  private removeRecord(id: string): void {
+    const records = this.records();
+    delete records[id];
+    this.deps.store.set('workspaces', records);
+    this.deps.logs.remove(id);
+    this.deps.events.emit('workspaceRemoved', { id });
+  }
+
+  private log(workspaceId: string, text: string, level: 'info' | 'warn' | 'error' = 'info', source: 'tidepool' | 'runtime' = 'tidepool'): void {
+    this.deps.logs.add({ workspaceId, at: this.now().toISOString(), source, level, text });
+  }
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
