@@ -34,6 +34,8 @@ export interface CoreOptions {
   /** The `--runtime` flag: wins over the stored setting for this process. */
   runtimeOverride?: RuntimeId;
   timeouts?: { addressMs?: number; stopMs?: number };
+  /** How long each simulated guest step takes (tests make it short). */
+  simulatedGuestStepMs?: number;
 }
 
 export interface Core {
@@ -70,7 +72,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       });
   const registry = new RuntimeRegistry(built.runtimes, { platform, preferred: () => settings.get().runtime });
   const logs = new WorkspaceLogs(join(options.dataDir, 'logs'), (line) => events.emit('log', line));
-  const simulatedGuest = new SimulatedGuest();
+  const simulatedGuest = new SimulatedGuest(options.simulatedGuestStepMs);
   let sshGuest: GuestAccess | null = null;
   const base = { events, dataDir: options.dataDir, settings };
   const guestFor = (runtime: RuntimeId): GuestAccess => {

@@ -30,6 +30,7 @@ export async function simulatedHarness(
     simulated: runtime,
     runtimeOverride: 'simulated',
     timeouts: { addressMs: 200, stopMs: 200 },
+    simulatedGuestStepMs: 2,
   });
   const events: { name: EventName; payload: unknown }[] = [];
   core.events.onAny((name, payload) => events.push({ name, payload }));
