@@ -139,3 +139,36 @@ describe('WorkspaceService failures', () => {
     expect((await harness.runtime.status(workspace.instanceName)).state).toBe('stopped');
   });
 });
+
+describe('WorkspaceService concurrency', () => {
+  it('lets only one of two concurrent creates with the same name through', async () => {
+    harness = await simulatedHarness();
+    const results = await Promise.allSettled([
+      harness.core.workspaces.create({ name: 'twin' }),
+      harness.core.workspaces.create({ name: 'twin' }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'ALREADY_EXISTS' } });
+    expect(harness.core.workspaces.list().filter((w) => w.name === 'twin')).toHaveLength(1);
+  });
+
+  it('runs operations on different workspaces at the same time', async () => {
+    harness = await simulatedHarness({ delays: { create: 100 } });
+    const [a, b] = await Promise.all([
+      harness.core.workspaces.create({ name: 'left' }),
+      harness.core.workspaces.create({ name: 'right' }),
+    ]);
+    expect(harness.core.workspaces.progress().map((p) => p.workspaceId).sort()).toEqual([a.id, b.id].sort());
+    await Promise.all([harness.core.workspaces.settled(a.id), harness.core.workspaces.settled(b.id)]);
+    expect(harness.core.workspaces.list().map((w) => w.state)).toEqual(['ready', 'ready']);
+  });
+
+  it('refuses cancel when nothing is running and for stop', async () => {
+    harness = await simulatedHarness({ delays: { stop: 100 } });
+    const workspace = await created('calm');
+    expect(() => harness.core.workspaces.cancel(workspace.id)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    await harness.core.workspaces.stop(workspace.id);
+    expect(() => harness.core.workspaces.cancel(workspace.id)).toThrow(expect.objectContaining({ code: 'INVALID_STATE' }));
+    await harness.core.workspaces.settled(workspace.id);
+  });
+});

@@ -54,6 +54,8 @@ export const INSTANCE_PREFIX = 'tp-';
 
 export class WorkspaceService {
   private readonly operations = new Map<string, RunningOperation>();
+  /** Names claimed by creates still checking the runtime, so two concurrent creates cannot take one name. */
+  private readonly claimedNames = new Set<string>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: WorkspaceServiceDeps) {
@@ -86,7 +88,7 @@ export class WorkspaceService {
   }
 
   async create(input: CreateWorkspaceInput): Promise<Workspace> {
-    if (this.findByName(input.name)) {
+    if (this.findByName(input.name) || this.claimedNames.has(input.name)) {
       throw new TidepoolError({
         code: 'ALREADY_EXISTS',
         message: `A workspace named “${input.name}” already exists.`,
@@ -94,6 +96,15 @@ export class WorkspaceService {
         fields: { name: 'This name is taken.' },
       });
     }
+    this.claimedNames.add(input.name);
+    try {
+      return await this.createRecord(input);
+    } finally {
+      this.claimedNames.delete(input.name);
+    }
+  }
+
+  private async createRecord(input: CreateWorkspaceInput): Promise<Workspace> {
     const settings = this.deps.settings();
     const runtime = await this.deps.registry.choose(input.runtime);
     const capabilities = await runtime.capabilities();
