@@ -42,6 +42,13 @@ function method<O>() {
 }
 
 const none = z.strictObject({});
+/** A rectangle in CSS pixels of the window's content area (where the renderer's IDE placeholder is). */
+const viewBoundsSchema = z.strictObject({
+  x: z.number().int().min(0).max(100_000),
+  y: z.number().int().min(0).max(100_000),
+  width: z.number().int().min(0).max(100_000),
+  height: z.number().int().min(0).max(100_000),
+});
 const lifecycleErrors = ['NOT_FOUND', 'BUSY', 'INVALID_STATE', 'RUNTIME_UNAVAILABLE', 'RUNTIME_ERROR', 'TIMEOUT'] as const;
 
 export const methods = {
@@ -127,6 +134,19 @@ export const methods = {
 
   getSettings: method<Settings>()(none),
   updateSettings: method<Settings>()(settingsPatchSchema),
+
+  /**
+   * Desktop app only: the IDE is a native view that main places over the renderer's placeholder. Show the
+   * workspace's IDE at these bounds (hiding any other IDE view); main loads the workspace's own IDE URL.
+   */
+  showIdeView: method<null>()(z.strictObject({ id: workspaceIdSchema, bounds: viewBoundsSchema }), [
+    'NOT_FOUND',
+    'INVALID_STATE',
+  ]),
+  /** Desktop app only: hide every IDE view (another tab, a dialog or a menu is in front). */
+  hideIdeViews: method<null>()(none),
+  /** Desktop app only: the workspace's IDE tab closed; release its view. */
+  closeIdeView: method<null>()(workspaceRefSchema),
 } as const;
 
 export type Methods = typeof methods;
