@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RuntimeId } from '../src-shared/workspace.js';
+import type { OperationStep, RuntimeId } from '../src-shared/workspace.js';
 import { EventBus } from './api/event-bus.js';
 import type { GuestAccess } from './guest/guest-access.js';
 import { SimulatedGuest } from './guest/simulated-guest.js';
@@ -34,6 +34,8 @@ export interface CoreOptions {
   /** The `--runtime` flag: wins over the stored setting for this process. */
   runtimeOverride?: RuntimeId;
   timeouts?: { addressMs?: number; stopMs?: number };
+  /** Per-step deadlines (tests make them short). */
+  stepDeadlinesMs?: Partial<Record<OperationStep, number>>;
   /** How long each simulated guest step takes (tests make it short). */
   simulatedGuestStepMs?: number;
 }
@@ -90,6 +92,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     sshPublicKey: async () => loadOrCreateSshKey(options.dataDir).publicKey,
     ...(options.timeouts?.addressMs !== undefined ? { addressTimeoutMs: options.timeouts.addressMs } : {}),
     ...(options.timeouts?.stopMs !== undefined ? { stopTimeoutMs: options.timeouts.stopMs } : {}),
+    ...(options.stepDeadlinesMs ? { stepDeadlinesMs: options.stepDeadlinesMs } : {}),
   });
   const images = new ImageService(built.bakes, events, async () => (await registry.hostStatus()).selected);
   return {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventName, EventPayloads } from '../../src-shared/contract.js';
+import type { OperationStep } from '../../src-shared/workspace.js';
 import { createCore, type Core } from '../core.js';
 import { SimulatedRuntime, type SimulatedOptions } from '../runtimes/simulated/simulated-runtime.js';
 import { MemoryStateStore, type StateStore } from '../store/state-store.js';
@@ -16,7 +17,13 @@ export interface Harness {
 }
 
 export async function simulatedHarness(
-  options: { delays?: SimulatedOptions['delays']; store?: StateStore; dataDir?: string; runtime?: SimulatedRuntime } = {},
+  options: {
+    delays?: SimulatedOptions['delays'];
+    store?: StateStore;
+    dataDir?: string;
+    runtime?: SimulatedRuntime;
+    stepDeadlinesMs?: Partial<Record<OperationStep, number>>;
+  } = {},
 ): Promise<Harness> {
   const runtime =
     options.runtime ??
@@ -31,6 +38,7 @@ export async function simulatedHarness(
     runtimeOverride: 'simulated',
     timeouts: { addressMs: 200, stopMs: 200 },
     simulatedGuestStepMs: 2,
+    ...(options.stepDeadlinesMs ? { stepDeadlinesMs: options.stepDeadlinesMs } : {}),
   });
   const events: { name: EventName; payload: unknown }[] = [];
   core.events.onAny((name, payload) => events.push({ name, payload }));

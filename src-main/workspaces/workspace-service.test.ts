@@ -172,3 +172,26 @@ describe('WorkspaceService concurrency', () => {
     await harness.core.workspaces.settled(workspace.id);
   });
 });
+
+describe('WorkspaceService deadlines', () => {
+  it('fails a step whose runtime call hangs and ignores cancellation, with TIMEOUT and the step', async () => {
+    harness = await simulatedHarness({ stepDeadlinesMs: { boot: 50 } });
+    harness.runtime.inject('start', { kind: 'hang', ignoreCancel: true });
+    const workspace = await created('wedged');
+    expect(workspace.state).toBe('error');
+    expect(workspace.lastError).toMatchObject({ code: 'TIMEOUT', step: 'boot' });
+    expect(workspace.lastError?.message).toContain('Booting did not finish');
+  });
+
+  it('lets a hung stop time out so the workspace is not stuck in stopping', async () => {
+    harness = await simulatedHarness({ stepDeadlinesMs: { shutdown: 50 } });
+    const workspace = await created('stuck');
+    harness.runtime.inject('stop', { kind: 'hang' });
+    await harness.core.workspaces.stop(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id)).toMatchObject({ state: 'error', lastError: { code: 'TIMEOUT' } });
+    await harness.core.workspaces.stop(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    expect(harness.core.workspaces.get(workspace.id).state).toBe('stopped');
+  });
+});

@@ -9,6 +9,7 @@ import type { CreateWorkspaceInput } from '../../src-shared/schemas.js';
 import {
   BUSY_STATES,
   canTransition,
+  STEP_LABELS,
   type OperationKind,
   type OperationProgress,
   type OperationStep,
@@ -37,6 +38,8 @@ export interface WorkspaceServiceDeps {
   now?: () => Date;
   addressTimeoutMs?: number;
   stopTimeoutMs?: number;
+  /** How long each step may take before the operation fails with TIMEOUT (a hung runtime or guest). */
+  stepDeadlinesMs?: Partial<Record<OperationStep, number>>;
 }
 
 interface RunningOperation {
@@ -49,6 +52,43 @@ interface RunningOperation {
 const CREATE_STEPS: OperationStep[] = ['provision', 'boot', 'address', 'ssh', 'configure', 'ide'];
 const START_STEPS: OperationStep[] = ['boot', 'address', 'ssh', 'configure', 'ide'];
 const CANCELLABLE: readonly OperationKind[] = ['create', 'start', 'open'];
+
+const STEP_DEADLINES_MS: Record<OperationStep, number> = {
+  provision: 15 * 60_000,
+  boot: 5 * 60_000,
+  address: 5 * 60_000,
+  ssh: 5 * 60_000,
+  configure: 5 * 60_000,
+  ide: 5 * 60_000,
+  'clone-repo': 15 * 60_000,
+  shutdown: 3 * 60_000,
+  remove: 5 * 60_000,
+};
+
+/** Settles with the call, or rejects as soon as the operation is aborted (cancel or deadline), even if the call hangs on. */
+function guard<T>(signal: AbortSignal, call: Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    call.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): TidepoolError {
+  return signal.reason instanceof TidepoolError
+    ? signal.reason
+    : new TidepoolError({ code: 'CANCELLED', message: 'The operation was cancelled.' });
+}
 
 export const INSTANCE_PREFIX = 'tp-';
 
@@ -336,7 +376,8 @@ export class WorkspaceService {
   private async createFlow(id: string, runtime: Runtime, ctx: GuestContext): Promise<void> {
     const workspace = this.get(id);
     ctx.step('provision');
-    await runtime.create(
+    const sshPublicKey = await this.deps.sshPublicKey();
+    await guard(ctx.signal, runtime.create(
       {
         instanceName: workspace.instanceName,
         workspaceId: workspace.id,
@@ -345,10 +386,10 @@ export class WorkspaceService {
         image: workspace.image,
         resources: workspace.resources,
         network: workspace.network,
-        sshPublicKey: await this.deps.sshPublicKey(),
+        sshPublicKey,
       },
       ctx,
-    );
+    ));
     throwIfAborted(ctx.signal);
     this.transition(id, 'starting');
     await this.bootAndAttach(id, runtime, ctx);
@@ -356,7 +397,7 @@ export class WorkspaceService {
 
   private async startFlow(id: string, runtime: Runtime, ctx: GuestContext): Promise<void> {
     const workspace = this.get(id);
-    const status = await runtime.status(workspace.instanceName);
+    const status = await guard(ctx.signal, runtime.status(workspace.instanceName));
     if (status.state === 'missing') {
       throw new TidepoolError({
         code: 'NOT_FOUND',
@@ -371,11 +412,11 @@ export class WorkspaceService {
   private async bootAndAttach(id: string, runtime: Runtime, ctx: GuestContext, alreadyRunning = false): Promise<void> {
     const workspace = this.get(id);
     ctx.step('boot');
-    if (!alreadyRunning) await runtime.start(workspace.instanceName, ctx);
+    if (!alreadyRunning) await guard(ctx.signal, runtime.start(workspace.instanceName, ctx));
     throwIfAborted(ctx.signal);
     ctx.step('address');
     const timeoutMs = this.deps.addressTimeoutMs ?? 120_000;
-    const address = await runtime.getIp(workspace.instanceName, ctx, timeoutMs);
+    const address = await guard(ctx.signal, runtime.getIp(workspace.instanceName, ctx, timeoutMs));
     if (!address) {
       throw new TidepoolError({
         code: 'TIMEOUT',
@@ -385,9 +426,9 @@ export class WorkspaceService {
     }
     this.update(id, { address });
     this.transition(id, 'configuring');
-    if (runtime.configure) await runtime.configure(workspace.instanceName, { network: workspace.network }, ctx);
+    if (runtime.configure) await guard(ctx.signal, runtime.configure(workspace.instanceName, { network: workspace.network }, ctx));
     const guest = this.deps.guestFor(workspace.runtime);
-    const attached = await guest.attach(
+    const attached = await guard(ctx.signal, guest.attach(
       {
         workspaceId: id,
         name: workspace.name,
@@ -397,7 +438,7 @@ export class WorkspaceService {
         repoUrl: workspace.repoUrl,
       },
       ctx,
-    );
+    ));
     throwIfAborted(ctx.signal);
     this.update(id, { idePort: attached.idePort, lastError: null });
     this.transition(id, 'ready');
@@ -408,9 +449,9 @@ export class WorkspaceService {
     this.transition(id, 'stopping');
     ctx.step('shutdown');
     await this.deps.guestFor(workspace.runtime).detach(id);
-    const status = await runtime.status(workspace.instanceName);
+    const status = await guard(ctx.signal, runtime.status(workspace.instanceName));
     if (status.state !== 'stopped' && status.state !== 'missing') {
-      await runtime.stop(workspace.instanceName, ctx, { force, timeoutMs: this.deps.stopTimeoutMs ?? 30_000 });
+      await guard(ctx.signal, runtime.stop(workspace.instanceName, ctx, { force, timeoutMs: this.deps.stopTimeoutMs ?? 30_000 }));
     }
     this.update(id, { address: null });
     this.transition(id, 'stopped');
@@ -420,15 +461,15 @@ export class WorkspaceService {
     const workspace = this.get(id);
     const guest = this.deps.guestFor(workspace.runtime);
     await guest.detach(id);
-    const status = await runtime.status(workspace.instanceName);
+    const status = await guard(ctx.signal, runtime.status(workspace.instanceName));
     if (status.state === 'running' || status.state === 'starting' || status.state === 'suspended') {
       if (workspace.state !== 'stopping') this.forceState(id, 'stopping');
       ctx.step('shutdown');
-      await runtime.stop(workspace.instanceName, ctx, { timeoutMs: this.deps.stopTimeoutMs ?? 30_000 });
+      await guard(ctx.signal, runtime.stop(workspace.instanceName, ctx, { timeoutMs: this.deps.stopTimeoutMs ?? 30_000 }));
     }
     this.forceState(id, 'deleting');
     ctx.step('remove');
-    if (status.state !== 'missing') await runtime.delete(workspace.instanceName, ctx, { keepHome });
+    if (status.state !== 'missing') await guard(ctx.signal, runtime.delete(workspace.instanceName, ctx, { keepHome }));
     await guest.forget(id, workspace.name);
     this.removeRecord(id);
   }
@@ -505,9 +546,25 @@ export class WorkspaceService {
       Object.assign(progress, patch);
       this.deps.events.emit('progress', { ...progress, steps: [...progress.steps] });
     };
+    const deadlines = { ...STEP_DEADLINES_MS, ...this.deps.stepDeadlinesMs };
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const armDeadline = (step: OperationStep): void => {
+      clearTimeout(deadline);
+      const ms = deadlines[step];
+      deadline = setTimeout(() => {
+        controller.abort(
+          new TidepoolError({
+            code: 'TIMEOUT',
+            message: `${STEP_LABELS[step]} did not finish within ${formatDuration(ms)}.`,
+            hint: 'Open the Logs tab to see where it stopped; the runtime may be stuck.',
+          }),
+        );
+      }, ms);
+    };
     const ctx: GuestContext = {
       signal: controller.signal,
       step: (step) => {
+        armDeadline(step);
         if (!progress.steps.includes(step)) progress.steps.push(step);
         emitProgress({ step, message: '', stepStartedAt: this.now().toISOString() });
         this.log(workspace.id, `${kind}: ${step}`);
@@ -518,14 +575,18 @@ export class WorkspaceService {
     const operation: RunningOperation = { kind, controller, progress, done: Promise.resolve() };
     this.operations.set(workspace.id, operation);
     emitProgress({});
+    armDeadline(progress.step);
     operation.done = (async () => {
       try {
         await flow(ctx);
         emitProgress({ done: true });
       } catch (error) {
-        await this.onFailure(workspace.id, kind, progress.step, error, controller.signal.aborted);
+        const reason: unknown = controller.signal.reason;
+        const timedOut = reason instanceof TidepoolError && reason.code === 'TIMEOUT';
+        await this.onFailure(workspace.id, kind, progress.step, timedOut ? reason : error, controller.signal.aborted && !timedOut);
         emitProgress({ done: true, failed: true });
       } finally {
+        clearTimeout(deadline);
         this.operations.delete(workspace.id);
       }
     })();
@@ -667,6 +728,10 @@ export class WorkspaceService {
   private log(workspaceId: string, text: string, level: 'info' | 'warn' | 'error' = 'info', source: 'tidepool' | 'runtime' = 'tidepool'): void {
     this.deps.logs.add({ workspaceId, at: this.now().toISOString(), source, level, text });
   }
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }
 
 function capitalise(text: string): string {

@@ -21,8 +21,8 @@ export type SimulatedOperation = 'create' | 'start' | 'stop' | 'delete' | 'getIp
 
 export type SimulatedFailure =
   | { kind: 'error'; code?: ErrorCode; message: string; detail?: string }
-  /** Never answers until cancelled. */
-  | { kind: 'hang' }
+  /** Never answers until cancelled; with ignoreCancel, not even then (a wedged runtime). */
+  | { kind: 'hang'; ignoreCancel?: boolean }
   /** Answers with no address (getIp). */
   | { kind: 'no-address' };
 
@@ -216,7 +216,7 @@ export class SimulatedRuntime implements Runtime {
 
   private async fail(failure: SimulatedFailure, signal: AbortSignal | undefined): Promise<void> {
     if (failure.kind === 'hang') {
-      await sleep(2 ** 31 - 1, signal);
+      await sleep(2 ** 31 - 1, failure.ignoreCancel ? undefined : signal);
       return;
     }
     if (failure.kind === 'error') {
