@@ -18,6 +18,7 @@ import { SettingsService } from './settings.js';
 import { ConfStateStore } from './store/conf-state-store.js';
 import type { StateStore } from './store/state-store.js';
 import { WorkspaceLogs } from './workspaces/workspace-log.js';
+import { HealthMonitor } from './workspaces/health-monitor.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
 
 export interface CoreOptions {
@@ -36,6 +37,8 @@ export interface CoreOptions {
   timeouts?: { addressMs?: number; stopMs?: number };
   /** Per-step deadlines (tests make them short). */
   stepDeadlinesMs?: Partial<Record<OperationStep, number>>;
+  /** How often ready workspaces are health-checked; 0 turns the monitor off (tests). */
+  healthIntervalMs?: number;
   /** How long each simulated guest step takes (tests make it short). */
   simulatedGuestStepMs?: number;
 }
@@ -49,6 +52,7 @@ export interface Core {
   registry: RuntimeRegistry;
   workspaces: WorkspaceService;
   images: ImageService;
+  health: HealthMonitor;
   guestFor(runtime: RuntimeId): GuestAccess;
   quietContext(): OperationContext;
   dispose(): Promise<void>;
@@ -94,6 +98,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     ...(options.timeouts?.stopMs !== undefined ? { stopTimeoutMs: options.timeouts.stopMs } : {}),
     ...(options.stepDeadlinesMs ? { stepDeadlinesMs: options.stepDeadlinesMs } : {}),
   });
+  const health = new HealthMonitor(workspaces, registry, guestFor, options.healthIntervalMs || 10_000);
+  if (options.healthIntervalMs !== 0) health.start();
   const images = new ImageService(built.bakes, events, async () => (await registry.hostStatus()).selected);
   return {
     dataDir: options.dataDir,
@@ -104,9 +110,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     registry,
     workspaces,
     images,
+    health,
     guestFor,
     quietContext: () => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined }),
     dispose: async () => {
+      health.stop();
       await simulatedGuest.dispose();
       await sshGuest?.dispose();
     },

@@ -24,6 +24,8 @@ export interface AttachResult {
   idePort: number;
 }
 
+export type IdeHealth = { state: 'ok' } | { state: 'restarted'; detail: string } | { state: 'failed'; detail: string };
+
 export interface TerminalHandlers {
   onData(data: string): void;
   onExit(code: number | null): void;
@@ -48,6 +50,11 @@ export interface GuestAccess {
   unforwardPort(workspaceId: string, guestPort: number): Promise<void>;
   listForwardedPorts(workspaceId: string): ForwardedPort[];
   sshInfo(workspaceId: string, name: string): Promise<SshInfo>;
+  /**
+   * Checks the IDE of an attached workspace and restarts code-server when it stopped answering
+   * (used by the health monitor). Absent where there is nothing to check.
+   */
+  checkIde?(workspaceId: string): Promise<IdeHealth>;
   /** Closes everything (app quit). */
   dispose(): Promise<void>;
 }

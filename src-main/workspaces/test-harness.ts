@@ -38,6 +38,7 @@ export async function simulatedHarness(
     runtimeOverride: 'simulated',
     timeouts: { addressMs: 200, stopMs: 200 },
     simulatedGuestStepMs: 2,
+    healthIntervalMs: 0,
     ...(options.stepDeadlinesMs ? { stepDeadlinesMs: options.stepDeadlinesMs } : {}),
   });
   const events: { name: EventName; payload: unknown }[] = [];

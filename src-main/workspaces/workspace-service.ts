@@ -366,6 +366,33 @@ export class WorkspaceService {
     return this.update(id, { network: allow.length === 0 ? { mode: 'isolated' } : { mode: 'allow-list', allow } });
   }
 
+  isBusy(id: string): boolean {
+    return this.operations.has(id);
+  }
+
+  /** A line in the workspace's Logs tab from outside an operation (health checks). */
+  note(id: string, text: string, level: 'info' | 'warn' | 'error' = 'info'): void {
+    this.log(id, text, level);
+  }
+
+  /** The runtime reports a ready workspace's instance as no longer running: show it, with the cause. */
+  async markDied(id: string, observed: string): Promise<void> {
+    const workspace = this.get(id);
+    if (workspace.state !== 'ready' || this.operations.has(id)) return;
+    await this.deps.guestFor(workspace.runtime).detach(id).catch(() => undefined);
+    const gone = observed === 'missing';
+    this.log(id, `the instance is ${observed} although the workspace was ready`, 'error');
+    this.forceState(id, gone ? 'error' : 'stopped', {
+      code: gone ? 'NOT_FOUND' : 'RUNTIME_ERROR',
+      message: gone
+        ? `The instance ${workspace.instanceName} disappeared while the workspace was running.`
+        : `“${workspace.name}” stopped unexpectedly (the runtime reports it ${observed}).`,
+      hint: gone ? 'Delete this workspace; its files went with the instance.' : 'Start it again; the Logs tab shows the last output before it stopped.',
+      at: this.now().toISOString(),
+    });
+    this.update(id, { address: null });
+  }
+
   /** Waits for every running operation (used on quit and in tests). */
   async drain(): Promise<void> {
     await Promise.all([...this.operations.values()].map((operation) => operation.done));
