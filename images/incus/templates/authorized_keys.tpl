@@ -1,0 +1,1 @@
+{{ config_get("user.tidepool.ssh_authorized_keys", "") }}

@@ -1,0 +1,1 @@
+{{ config_get("user.tidepool.hostname", instance.name) }}
