@@ -1,6 +1,8 @@
 /** Builds the runtimes this host can offer, and their image bakes. Each runtime registers itself here. */
 import type { Settings } from '../../src-shared/workspace.js';
 import type { ImageBake } from '../images/image-service.js';
+import { IncusImageBake } from './incus/incus-image-bake.js';
+import { IncusRuntime, incusOffered } from './incus/incus-runtime.js';
 import type { Runtime } from './runtime.js';
 import { SimulatedRuntime } from './simulated/simulated-runtime.js';
 
@@ -17,6 +19,11 @@ export function createRuntimes(options: RuntimeFactoryOptions): { runtimes: Runt
   const bakes: ImageBake[] = [];
   if (options.simulated) {
     runtimes.push(options.simulated instanceof SimulatedRuntime ? options.simulated : new SimulatedRuntime());
+  }
+  if (incusOffered(options.platform, options.settings())) {
+    const incus = new IncusRuntime({ dataDir: options.dataDir, settings: options.settings });
+    runtimes.push(incus);
+    bakes.push(new IncusImageBake({ client: () => incus.client() }));
   }
   return { runtimes, bakes };
 }

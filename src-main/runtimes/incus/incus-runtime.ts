@@ -4,6 +4,7 @@
  * (`user.tidepool.*`), its resources as limits, the btrfs pool `tidepool`, a home volume that outlives the
  * instance, and a NIC on `tidepoolbr0` (whose ACLs isolate it) with port isolation and anti-spoofing.
  */
+import { statSync } from 'node:fs';
 import { TidepoolError } from '../../../src-shared/errors.js';
 import type {
   ImageInfo,
@@ -27,7 +28,7 @@ import type {
   Runtime,
   StopOptions,
 } from '../runtime.js';
-import { IncusClient, type IncusEndpoint } from './incus-client.js';
+import { DEFAULT_SOCKET_PATH, IncusClient, type IncusEndpoint } from './incus-client.js';
 import { readHomeSkeleton, writeHomeSkeleton, writeRuntimeAuthorizedKeys } from './incus-home.js';
 import { listTidepoolImages, getImageAliases, readImageVersion, DEFAULT_IMAGES_DIR } from './incus-images.js';
 import {
@@ -511,4 +512,18 @@ function ipv4Of(state: IncusInstanceState): string | null {
   const eth0 = state.network?.eth0;
   const address = eth0?.addresses.find((candidate) => candidate.family === 'inet' && candidate.scope === 'global');
   return address?.address ?? null;
+}
+
+/**
+ * Whether this host offers Incus at all: a configured remote, or (Linux only) a local Incus socket. Whether
+ * that socket really answers is inspect()'s job, which then shows the set-up step to fix it.
+ */
+export function incusOffered(platform: string, settings: Settings): boolean {
+  if (settings.incus.remotes.length > 0) return true;
+  if (platform !== 'linux') return false;
+  try {
+    return statSync(settings.incus.socketPath ?? DEFAULT_SOCKET_PATH).isSocket();
+  } catch {
+    return false;
+  }
 }
