@@ -78,11 +78,13 @@ export async function execInstance(client: IncusClient, name: string, request: E
       action: `finish the command in ${name}`,
       ...(request.signal ? { signal: request.signal } : {}),
     });
+    if (request.signal?.aborted) throw cancelledError();
     return { exitCode: finished.metadata?.return ?? -1, stdout: out, stderr: err };
+  } catch (error) {
+    throw request.signal?.aborted ? cancelledError() : error;
   } finally {
     request.signal?.removeEventListener('abort', onAbort);
     for (const socket of sockets) if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close();
-    if (request.signal?.aborted) throw cancelledError();
   }
 }
 

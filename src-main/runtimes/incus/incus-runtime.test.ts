@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TidepoolError } from '../../../src-shared/errors.js';
+import { DEFAULT_SETTINGS } from '../../settings.js';
+import { FakeIncusServer, sendError, sendSync } from './fake-incus-server.js';
+import { IncusRuntime } from './incus-runtime.js';
+
+let server: FakeIncusServer;
+let dataDir: string;
+let runtime: IncusRuntime;
+
+beforeEach(async () => {
+  server = await new FakeIncusServer().start();
+  dataDir = mkdtempSync(join(tmpdir(), 'tp-incus-rt-'));
+  const settings = { ...DEFAULT_SETTINGS, incus: { socketPath: server.socketPath, remotes: [], activeRemote: null } };
+  runtime = new IncusRuntime({ dataDir, settings: () => settings });
+  server
+    .on('GET', /^\/1\.0$/, (_req, res) => sendSync(res, { auth: 'trusted', environment: { driver: 'lxc', server_version: '6.0.4' } }))
+    .on('GET', /^\/1\.0\/warnings/, (_req, res) =>
+      sendSync(res, [{ type: 'Instance type not operational', last_message: 'vhost_vsock kernel module not loaded', status: 'new' }]),
+    )
+    .on('GET', /^\/1\.0\/storage-pools\/tidepool$/, (_req, res) => sendSync(res, { name: 'tidepool', driver: 'dir', config: {}, used_by: [] }))
+    .on('GET', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, { name: 'tidepoolbr0', type: 'bridge', managed: true, config: {} }))
+    .on('GET', /^\/1\.0\/resources$/, (_req, res) => sendSync(res, { cpu: { total: 2 }, memory: { total: 4 * 1024 ** 3, used: 0 } }));
+});
+
+afterEach(async () => {
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const spec = {
+  instanceName: 'tp-web',
+  workspaceId: '6f1c1a52-3b55-4d43-9a8e-6a3c2c1b0d11',
+  workspaceName: 'web',
+  kind: 'container' as const,
+  image: 'tidepool/0.1.0',
+  resources: { cpus: 2, memoryMiB: 2048, diskGiB: 10 },
+  network: { mode: 'isolated' as const },
+  sshPublicKey: 'ssh-ed25519 AAAA test',
+};
+const ctx = { signal: new AbortController().signal, progress: () => undefined, log: () => undefined };
+
+describe('IncusRuntime against a fake server', () => {
+  it('reports VMs as unavailable with the server’s own reason and containers as available', async () => {
+    const capabilities = await runtime.capabilities();
+    expect(capabilities.kinds.container).toEqual({ available: true });
+    expect(capabilities.kinds.vm.available).toBe(false);
+    expect(capabilities.kinds.vm.reason).toMatch(/vhost_vsock kernel module not loaded/);
+    expect(capabilities.kinds.vm.reason).toMatch(/Use a container workspace/);
+  });
+
+  it('warns in inspect() that a dir pool copies the whole image per workspace', async () => {
+    const info = await runtime.inspect();
+    expect(info.available).toBe(true);
+    expect(info.version).toBe('6.0.4');
+    expect(info.warnings.join(' ')).toMatch(/dir driver.*9 s.*2\.3 s/);
+  });
+
+  it('refuses a VM where the server cannot run one, and changes nothing', async () => {
+    const error = (await runtime.create({ ...spec, kind: 'vm' }, ctx).catch((caught: unknown) => caught)) as TidepoolError;
+    expect(error.code).toBe('RUNTIME_UNAVAILABLE');
+    expect(error.hint).toMatch(/vhost_vsock/);
+    expect(server.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+  });
+
+  it('refuses resources beyond what the server has, naming the limit', async () => {
+    const error = (await runtime
+      .create({ ...spec, resources: { cpus: 8, memoryMiB: 65536, diskGiB: 10 } }, ctx)
+      .catch((caught: unknown) => caught)) as TidepoolError;
+    expect(error.code).toBe('INVALID_INPUT');
+    expect(error.fields?.['resources.cpus']).toBe('This server has 2 CPUs; use at most 2.');
+    expect(error.fields?.['resources.memoryMiB']).toBe('This server has 4096 MiB of memory; use at most 4096 MiB.');
+    expect(server.requests.filter((request) => request.method !== 'GET')).toEqual([]);
+  });
+
+  it('reports an instance Incus does not know as missing', async () => {
+    server.on('GET', /^\/1\.0\/instances\/tp-gone\/state$/, (_req, res) => sendError(res, 404, 'Instance not found'));
+    expect(await runtime.status('tp-gone')).toEqual({ state: 'missing' });
+  });
+
+  it('lists only instances that carry Tidepool’s marks', async () => {
+    server.on('GET', /^\/1\.0\/instances\?recursion=1$/, (_req, res) =>
+      sendSync(res, [
+        { name: 'tp-web', status: 'Running', status_code: 103, config: { 'user.tidepool.managed': 'true', 'user.tidepool.workspace-id': spec.workspaceId, 'user.tidepool.workspace-name': 'web' } },
+        { name: 'someone-elses', status: 'Stopped', status_code: 102, config: {} },
+      ]),
+    );
+    expect(await runtime.list()).toEqual([{ instanceName: 'tp-web', state: 'running', workspaceId: spec.workspaceId, workspaceName: 'web' }]);
+  });
+});
