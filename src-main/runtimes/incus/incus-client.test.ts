@@ -154,7 +154,9 @@ describe('async operations', () => {
   it('gives up with TIMEOUT when the operation outlives its deadline', async () => {
     server
       .on('POST', /^\/1\.0\/instances$/, (_req, res) => sendAsync(res, operation('op5', 103)))
-      .on('GET', /^\/1\.0\/operations\/op5\/wait/, (_req, res) => setTimeout(() => sendSync(res, operation('op5', 103)), 100))
+      .on('GET', /^\/1\.0\/operations\/op5\/wait/, (_req, res) => {
+        setTimeout(() => sendSync(res, operation('op5', 103)), 100);
+      })
       .on('DELETE', /^\/1\.0\/operations\/op5$/, (_req, res) => sendSync(res, {}));
     const error = await failure(client.run('POST', '/1.0/instances', { body: {}, waitTimeoutMs: 300, action: 'create x' }));
     expect(error.code).toBe('TIMEOUT');
