@@ -96,13 +96,16 @@ export class TartFiles {
     if (marks) this.writeMarks(vm, { ...marks, network });
   }
 
-  /** Opens the run log for a new `tart run`, moving a large old one aside; returns where this run begins. */
+  /** Opens the run log for a new `tart run`; returns where this run begins. */
   openRunLog(vm: string): { path: string; offset: number } {
-    const path = this.logPath(vm);
     mkdirSync(this.folder(vm), { recursive: true, mode: 0o700 });
-    if (existsSync(path) && statSync(path).size > LOG_ROTATE_BYTES) renameSync(path, `${path}.1`);
-    const offset = existsSync(path) ? statSync(path).size : 0;
-    return { path, offset };
+    return openLog(this.logPath(vm));
+  }
+
+  /** Opens the log of the image bake's build VM. */
+  openBakeLog(): { path: string; offset: number } {
+    mkdirSync(join(this.root, 'images'), { recursive: true, mode: 0o700 });
+    return openLog(join(this.root, 'images', 'bake.log'));
   }
 
   imageRecord(image: string): ImageRecord | null {
@@ -118,12 +121,6 @@ export class TartFiles {
 
   removeImageRecord(image: string): void {
     if (VM_NAME.test(image)) rmSync(join(this.root, 'images', `${image}.json`), { force: true });
-  }
-
-  /** The log of image bakes (build VM output). */
-  bakeLogPath(): string {
-    mkdirSync(join(this.root, 'images'), { recursive: true, mode: 0o700 });
-    return join(this.root, 'images', 'bake.log');
   }
 
   /** Removes the log, the shared key and the marks of a deleted VM. */
@@ -146,4 +143,10 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T | null {
   } catch {
     return null;
   }
+}
+
+/** Moves a large old log aside and returns where the new output will begin. */
+function openLog(path: string): { path: string; offset: number } {
+  if (existsSync(path) && statSync(path).size > LOG_ROTATE_BYTES) renameSync(path, `${path}.1`);
+  return { path, offset: existsSync(path) ? statSync(path).size : 0 };
 }

@@ -310,14 +310,23 @@ export class TartRuntime implements Runtime {
     const args = ['run', vm, '--no-graphics', ...flags.args];
     if (this.files.readMarks(vm)) args.push('--dir', this.files.shareArgument(vm));
     ctx.progress('Starting the VM');
-    const run = startRunProcess(this.cli, vm, args, this.files.openRunLog(vm));
-    this.runs.set(vm, run);
+    await this.launch(vm, args, this.files.openRunLog(vm), ctx);
     this.freshRuns.set(vm, flags.args.join(' '));
+  }
+
+  /** Boots the image bake's build VM: plain NAT (the recipe needs the internet, not isolation). */
+  async startBuildVm(vm: string, ctx: OperationContext): Promise<void> {
+    await this.launch(vm, ['run', vm, '--no-graphics'], this.files.openBakeLog(), ctx);
+  }
+
+  /** Starts `tart run` detached and waits until Tart reports the VM running. */
+  private async launch(vm: string, args: string[], log: { path: string; offset: number }, ctx: OperationContext): Promise<void> {
+    const run = startRunProcess(this.cli, vm, args, log);
+    this.runs.set(vm, run);
     ctx.log(`started \`tart ${args.join(' ')}\` (pid ${run.pid}), output in ${run.logPath}`);
     try {
       await this.waitUntilRunning(vm, run, ctx.signal);
     } catch (error) {
-      this.freshRuns.delete(vm);
       if (!run.exit) {
         // Never leave a VM half-started behind a failed or cancelled start.
         signalProcess(run.pid, 'SIGINT');
