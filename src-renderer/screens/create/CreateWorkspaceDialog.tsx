@@ -1,0 +1,18 @@
+import { useState } from 'react';
+import { Dialog } from '../../components/Dialog.js';
+import { CreateForm } from './CreateForm.js';
+import { CreateProgress } from './CreateProgress.js';
+
+/** New workspace: the form, then the same dialog follows the creation until the IDE opens. */
+export function CreateWorkspaceDialog({ onClose }: { onClose: () => void }) {
+  const [created, setCreated] = useState<{ id: string; name: string } | null>(null);
+  return (
+    <Dialog title={created ? `Creating “${created.name}”` : 'New workspace'} onClose={onClose} size="large">
+      {created ? (
+        <CreateProgress workspaceId={created.id} name={created.name} onClose={onClose} />
+      ) : (
+        <CreateForm onCreated={(workspace) => setCreated({ id: workspace.id, name: workspace.name })} onCancel={onClose} />
+      )}
+    </Dialog>
+  );
+}

@@ -1,0 +1,87 @@
+import { useApi, useApp, useAppStore } from '../../app/app-context.js';
+import { CommandBlock } from '../../components/CommandBlock.js';
+import { ErrorDetails } from '../../components/ErrorDetails.js';
+import { Icon } from '../../components/Icon.js';
+import { SimulatedBadge } from '../../components/SimulatedBadge.js';
+import { useAction } from '../../hooks/use-action.js';
+import { checkHost, loadOrphans } from '../../state/host-actions.js';
+import { RuntimeCard } from './RuntimeCard.js';
+import { missingRuntimeHelp } from './suggested-command.js';
+
+const RUNTIME_NAMES = { tart: 'Tart', incus: 'Incus', simulated: 'Simulated' };
+
+/**
+ * What this computer needs before Tidepool can make workspaces, step by step with exact commands, and
+ * “Check again” once the user has run them. Also the place to come back to later (sidebar: Set-up).
+ */
+export function SetupScreen({ onboarding }: { onboarding: boolean }) {
+  const api = useApi();
+  const { stores } = useApp();
+  const status = useAppStore('host', (state) => state.status);
+  const recheck = useAction(async () => {
+    await checkHost(api, stores.host, true);
+    await loadOrphans(api, stores.host).catch(() => undefined);
+  });
+  const switchToSimulated = useAction(async () => {
+    stores.settings.getState().setSettings(await api.updateSettings({ runtime: 'simulated' }));
+    await checkHost(api, stores.host, true);
+  });
+
+  if (!status) return <div className="screen muted">Checking this computer…</div>;
+
+  const runtimes = [...status.runtimes].sort((a, b) => Number(a.simulated) - Number(b.simulated));
+  const simulated = status.runtimes.find((runtime) => runtime.simulated && runtime.available);
+  const missing = missingRuntimeHelp(status);
+
+  return (
+    <div className="screen setup-screen">
+      <header className="screen-header">
+        <div className="screen-title">
+          <h2>{onboarding ? 'Set up Tidepool' : 'Set-up'}</h2>
+        </div>
+        <button type="button" className="button" disabled={recheck.pending} onClick={() => void recheck.run()}>
+          <Icon name="refresh" /> {recheck.pending ? 'Checking…' : 'Check again'}
+        </button>
+      </header>
+      <p className="lead">
+        Tidepool runs each workspace in its own {status.platform === 'darwin' ? 'virtual machine' : 'container or virtual machine'} on
+        this computer. {status.ready ? 'Everything it needs is in place.' : 'A few things need to be in place first.'}
+      </p>
+      {recheck.error ? <ErrorDetails error={recheck.error} title="Could not check this computer" /> : null}
+
+      {missing.map((help) => (
+        <section key={help.id} className="panel runtime-card" aria-labelledby={`install-${help.id}`}>
+          <header className="runtime-card-header">
+            <h3 id={`install-${help.id}`}>{help.listed?.displayName ?? RUNTIME_NAMES[help.id]}</h3>
+            <span className="status-pill attention">{help.listed ? 'Not available' : 'Not installed'}</span>
+          </header>
+          <p>{help.why}</p>
+          <CommandBlock command={help.command} what={`${RUNTIME_NAMES[help.id]} set-up command`} />
+          <p className="muted">Then choose “Check again”.</p>
+        </section>
+      ))}
+
+      {runtimes
+        .filter((runtime) => !missing.some((help) => help.id === runtime.id))
+        .map((runtime) => (
+          <RuntimeCard key={runtime.id} runtime={runtime} status={status} />
+        ))}
+
+      {!status.ready && simulated && status.selected !== 'simulated' ? (
+        <section className="panel" aria-labelledby="try-simulated">
+          <h3 id="try-simulated">
+            Just trying Tidepool out? <SimulatedBadge />
+          </h3>
+          <p>
+            The simulated runtime lets you click through Tidepool without a real runtime. Its workspaces have no VM, no IDE and
+            no isolation.
+          </p>
+          <button type="button" className="button" disabled={switchToSimulated.pending} onClick={() => void switchToSimulated.run()}>
+            Use the simulated runtime
+          </button>
+          {switchToSimulated.error ? <ErrorDetails error={switchToSimulated.error} /> : null}
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState } from 'react';
+import { toTidepoolError, type TidepoolError } from '../../../src-shared/errors.js';
+import { useApi, useApp, useAppStore } from '../../app/app-context.js';
+import { ErrorDetails } from '../../components/ErrorDetails.js';
+import { ProgressSteps } from '../../components/ProgressSteps.js';
+import { useAction } from '../../hooks/use-action.js';
+import type { Tab } from '../../state/navigation-store.js';
+import { runningOperation } from '../../state/workspaces-store.js';
+import { CANCELLABLE_OPERATIONS } from '../workspace/workspace-actions.js';
+import { NativeIdeView } from './NativeIdeView.js';
+
+type Opening = { status: 'opening' } | { status: 'open'; url: string } | { status: 'failed'; error: TidepoolError };
+
+/**
+ * The workspace's IDE. Opening starts the workspace if needed (its progress shows meanwhile); a failure shows
+ * the runtime's message and a Retry. In the desktop app the IDE is a native view; in a browser, an iframe of
+ * the IDE's own origin.
+ */
+export function IdeTab({ tab, active }: { tab: Tab; active: boolean }) {
+  const api = useApi();
+  const { host } = useApp();
+  const id = tab.workspaceId;
+  const workspace = useAppStore('workspaces', (state) => state.byId[id]);
+  const operation = useAppStore('workspaces', (state) => runningOperation(state, id));
+  const [opening, setOpening] = useState<Opening>({ status: 'opening' });
+  const [attempt, setAttempt] = useState(0);
+  const cancel = useAction(() => api.cancelOperation({ id }));
+
+  useEffect(() => {
+    let cancelled = false;
+    setOpening({ status: 'opening' });
+    api.openWorkspace({ id }).then(
+      ({ ideUrl }) => {
+        if (!cancelled) setOpening({ status: 'open', url: ideUrl });
+      },
+      (error: unknown) => {
+        if (!cancelled) setOpening({ status: 'failed', error: toTidepoolError(error) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [api, id, attempt]);
+
+  // Started again from elsewhere after it stopped: the IDE's tunnel may be new, so ask for it again.
+  const ready = workspace?.state === 'ready';
+  const wasReady = useRef(ready);
+  useEffect(() => {
+    if (ready && !wasReady.current && opening.status === 'open') setAttempt((n) => n + 1);
+    wasReady.current = ready;
+  }, [ready, opening.status]);
+
+  if (!workspace) return null;
+  const retry = () => setAttempt((n) => n + 1);
+  const progress = operation ? (
+    <div className="tab-center">
+      <ProgressSteps view={operation} name={workspace.name} />
+      {CANCELLABLE_OPERATIONS.includes(operation.progress.operation) ? (
+        <div className="button-row">
+          <button type="button" className="button" disabled={cancel.pending} onClick={() => void cancel.run()}>
+            {cancel.pending ? 'Cancelling…' : 'Cancel'}
+          </button>
+        </div>
+      ) : null}
+    </div>
+  ) : null;
+
+  if (opening.status === 'opening') {
+    return progress ?? <div className="tab-center muted">Opening the IDE for “{workspace.name}”…</div>;
+  }
+
+  if (opening.status === 'failed' || workspace.state === 'error') {
+    const error = workspace.state === 'error' && workspace.lastError ? workspace.lastError : opening.status === 'failed' ? opening.error : null;
+    return (
+      progress ?? (
+        <div className="tab-center">
+          <ErrorDetails error={error ?? { message: `“${workspace.name}” is not running.` }} title={`Could not open “${workspace.name}”`}>
+            <button type="button" className="button button-primary" onClick={retry}>
+              Retry
+            </button>
+          </ErrorDetails>
+        </div>
+      )
+    );
+  }
+
+  if (!ready) {
+    return (
+      progress ?? (
+        <div className="tab-center">
+          <p>“{workspace.name}” is stopped.</p>
+          <button type="button" className="button button-primary" onClick={retry}>
+            Start and open
+          </button>
+        </div>
+      )
+    );
+  }
+
+  if (host === 'electron') return <NativeIdeView workspaceId={id} name={workspace.name} visible={active} />;
+  return (
+    <iframe
+      className="ide-frame"
+      src={opening.url}
+      title={`IDE for ${workspace.name}`}
+      allow="clipboard-read; clipboard-write"
+      referrerPolicy="no-referrer"
+    />
+  );
+}

@@ -1,0 +1,127 @@
+/** Realistic domain objects for component tests, each overridable field by field. */
+import type {
+  HostStatus,
+  OperationProgress,
+  RuntimeCapabilities,
+  RuntimeInfo,
+  Settings,
+  Workspace,
+} from '../../src-shared/workspace.js';
+
+let counter = 0;
+
+/** A well-formed workspace id (the contract validates them as UUIDs). */
+export function workspaceId(): string {
+  counter += 1;
+  return `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
+}
+
+export function makeWorkspace(overrides: Partial<Workspace> = {}): Workspace {
+  const name = overrides.name ?? `ws-${counter + 1}`;
+  return {
+    id: workspaceId(),
+    name,
+    runtime: 'incus',
+    kind: 'container',
+    image: 'tidepool/0.1.0',
+    imageVersion: '0.1.0',
+    resources: { cpus: 2, memoryMiB: 4096, diskGiB: 20 },
+    network: { mode: 'isolated' },
+    repoUrl: null,
+    sshAgentForwarding: false,
+    state: 'stopped',
+    address: null,
+    instanceName: `tp-${name}`,
+    idePort: null,
+    createdAt: '2026-11-20T10:00:00.000Z',
+    lastOpenedAt: null,
+    lastError: null,
+    ...overrides,
+  };
+}
+
+export function capabilities(overrides: Partial<RuntimeCapabilities> = {}): RuntimeCapabilities {
+  return {
+    kinds: { container: { available: true }, vm: { available: true } },
+    suspend: false,
+    snapshots: false,
+    stats: true,
+    networkAllowList: true,
+    separateHome: false,
+    ...overrides,
+  };
+}
+
+export function incusRuntime(overrides: Partial<RuntimeInfo> = {}): RuntimeInfo {
+  return {
+    id: 'incus',
+    displayName: 'Incus',
+    available: true,
+    simulated: false,
+    version: '6.0.4',
+    capabilities: capabilities({
+      kinds: {
+        container: { available: true },
+        vm: { available: false, reason: 'This computer cannot run Incus virtual machines (no vhost_vsock).' },
+      },
+      separateHome: true,
+    }),
+    setup: [{ id: 'daemon', title: 'Incus is running', ok: true }],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export function simulatedRuntime(overrides: Partial<RuntimeInfo> = {}): RuntimeInfo {
+  return {
+    id: 'simulated',
+    displayName: 'Simulated (for development)',
+    available: true,
+    simulated: true,
+    version: 'simulated',
+    capabilities: capabilities({ stats: false }),
+    setup: [],
+    warnings: [],
+    ...overrides,
+  };
+}
+
+export function readyHost(overrides: Partial<HostStatus> = {}): HostStatus {
+  return {
+    platform: 'linux',
+    runtimes: [incusRuntime()],
+    selected: 'incus',
+    selectedBy: 'auto',
+    ready: true,
+    ...overrides,
+  };
+}
+
+export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
+  return {
+    runtime: 'auto',
+    defaultResources: { cpus: 2, memoryMiB: 4096, diskGiB: 20 },
+    defaultKind: 'container',
+    quitBehaviour: 'ask',
+    sshConfigInclude: false,
+    theme: 'system',
+    incus: { socketPath: null, remotes: [], activeRemote: null },
+    tart: { home: null },
+    ...overrides,
+  };
+}
+
+export function makeProgress(workspaceId: string, overrides: Partial<OperationProgress> = {}): OperationProgress {
+  return {
+    workspaceId,
+    operation: 'create',
+    step: 'provision',
+    steps: ['provision', 'boot', 'address', 'ssh', 'configure', 'ide'],
+    message: '',
+    startedAt: '2026-11-20T10:00:00.000Z',
+    stepStartedAt: '2026-11-20T10:00:00.000Z',
+    done: false,
+    failed: false,
+    ...overrides,
+  };
+}
