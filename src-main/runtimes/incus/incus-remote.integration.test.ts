@@ -1,0 +1,114 @@
+/**
+ * A remote Incus over HTTPS, for real: the local incusd is given an HTTPS listener on 127.0.0.1, a trust
+ * token is made through its API, and Tidepool joins with its own client certificate, pinning the server.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHash, X509Certificate } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TidepoolError } from '../../../src-shared/errors.js';
+import { DEFAULT_SETTINGS } from '../../settings.js';
+import { DEFAULT_SOCKET_PATH, IncusClient, type IncusOperation } from './incus-client.js';
+import { addRemote, fetchServerFingerprint, loadOrCreateClientCertificate } from './incus-remote.js';
+import { IncusRuntime } from './incus-runtime.js';
+import { incusUnavailableReason } from './integration-support.js';
+
+const reason = await incusUnavailableReason();
+if (reason) console.warn(`Skipping Incus remote integration tests: ${reason}`);
+
+interface TokenMetadata {
+  addresses: string[];
+  fingerprint: string;
+  secret: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe.skipIf(reason !== null)('a remote Incus over HTTPS with a trust token', () => {
+  const local = new IncusClient({ kind: 'unix', socketPath: DEFAULT_SOCKET_PATH });
+  const dataDir = mkdtempSync(join(tmpdir(), 'tp-incus-remote-'));
+  const tokenOperations: string[] = [];
+  let previousAddress: string | undefined;
+  let url = '';
+
+  /** What `incus config trust add` prints: base64 of the token operation's metadata. */
+  async function makeToken(): Promise<string> {
+    const operation = await local.startOperation<TokenMetadata>('POST', '/1.0/certificates', {
+      body: { type: 'client', name: `tidepool-it-${process.pid}`, token: true },
+    });
+    tokenOperations.push(operation.id);
+    const metadata = (operation as IncusOperation<TokenMetadata>).metadata as TokenMetadata;
+    return Buffer.from(
+      JSON.stringify({ client_name: `tidepool-it-${process.pid}`, fingerprint: metadata.fingerprint, addresses: metadata.addresses, secret: metadata.secret, expires_at: '0001-01-01T00:00:00Z' }),
+    ).toString('base64');
+  }
+
+  beforeAll(async () => {
+    const server = await local.query<{ config: Record<string, string> }>('GET', '/1.0');
+    previousAddress = server.metadata.config['core.https_address'];
+    const port = await freePort();
+    await local.query('PATCH', '/1.0', { body: { config: { 'core.https_address': `127.0.0.1:${port}` } } });
+    url = `https://127.0.0.1:${port}`;
+  });
+
+  afterAll(async () => {
+    for (const id of tokenOperations) await local.cancelOperation(id).catch(() => undefined);
+    // Untrust Tidepool's test certificate, then put the listener back as it was.
+    const certificate = await loadOrCreateClientCertificate(dataDir).catch(() => null);
+    if (certificate) {
+      const fingerprint = createHash('sha256').update(new X509Certificate(certificate.cert).raw).digest('hex');
+      await local.query('DELETE', `/1.0/certificates/${fingerprint}`).catch(() => undefined);
+    }
+    await local.query('PATCH', '/1.0', { body: { config: { 'core.https_address': previousAddress ?? '' } } });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('joins with a pasted token, pins the server certificate and then talks to it as trusted', async () => {
+    const token = await makeToken();
+    const remote = await addRemote({ dataDir, name: 'lab', token });
+    expect(remote.url).toBe(url);
+    expect(remote.serverFingerprint).toBe(await fetchServerFingerprint(url));
+
+    const settings = { ...DEFAULT_SETTINGS, incus: { socketPath: null, remotes: [remote], activeRemote: 'lab' } };
+    const runtime = new IncusRuntime({ dataDir, settings: () => settings });
+    const client = await runtime.client();
+    expect(client.isRemote()).toBe(true);
+    const info = await runtime.inspect();
+    expect(info.available).toBe(true);
+    expect(info.capabilities?.kinds.container.available).toBe(true);
+    expect(Array.isArray(await runtime.list())).toBe(true);
+    expect((await runtime.images()).some((image) => image.current)).toBe(true);
+  });
+
+  it('refuses a server whose certificate is not the pinned one', async () => {
+    const certificate = await loadOrCreateClientCertificate(dataDir);
+    const impostor = new IncusClient({ kind: 'https', url, clientCert: certificate.cert, clientKey: certificate.key, serverFingerprint: 'ab'.repeat(32) });
+    const error = (await impostor.query('GET', '/1.0').catch((caught: unknown) => caught)) as TidepoolError;
+    expect(error.code).toBe('HOST_KEY_CHANGED');
+  });
+
+  it('refuses a token that was already used', async () => {
+    const token = await makeToken();
+    const strangerDir = mkdtempSync(join(tmpdir(), 'tp-incus-stranger-'));
+    try {
+      await addRemote({ dataDir: strangerDir, name: 'once', token });
+      const reused = (await addRemote({ dataDir: mkdtempSync(join(tmpdir(), 'tp-incus-stranger2-')), name: 'twice', token }).catch((caught: unknown) => caught)) as TidepoolError;
+      expect(reused.code).toMatch(/FORBIDDEN|NOT_FOUND|RUNTIME_ERROR|UNAUTHORIZED/);
+      expect(reused.detail ?? reused.message).toBeTruthy();
+    } finally {
+      const certificate = await loadOrCreateClientCertificate(strangerDir);
+      const fingerprint = createHash('sha256').update(new X509Certificate(certificate.cert).raw).digest('hex');
+      await local.query('DELETE', `/1.0/certificates/${fingerprint}`).catch(() => undefined);
+      rmSync(strangerDir, { recursive: true, force: true });
+    }
+  });
+});
