@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Tidepool: bake the Incus container image tidepool/<version>.
 #
 #   sudo images/incus/bake.sh [--force] [--keep-work]
@@ -178,7 +179,7 @@ if ! debootstrap --variant=minbase --arch="$DEB_ARCH" --cache-dir="$CACHE/debs" 
   tail -n 30 "$DBLOG" >&2
   die "debootstrap of $DEBIAN_RELEASE from $MIRROR failed (log: $DBLOG)"
 fi
-info "$(grep -c '^I: Retrieving\|^I: Validating' "$DBLOG" || true) debootstrap steps, $(chroot "$ROOT" dpkg-query -W -f='.\n' | wc -l) packages, $(du -sh "$ROOT" | cut -f1)"
+info "$(chroot "$ROOT" dpkg-query -W -f='.\n' | wc -l) packages, $(du -sm "$ROOT" | cut -f1) MiB ($(grep '^I: Retrieving' "$DBLOG" | grep -cv 'Retrieving \(InRelease\|Release\|Packages\)' || true) .debs downloaded, the rest from $CACHE/debs)"
 
 # ---------------------------------------------------------------------------
 phase upgrade
@@ -238,7 +239,7 @@ rm -f "$ROOT/usr/sbin/policy-rc.d"
 # DNS in the guest: systemd-resolved's stub, fed by networkd's DHCP lease.
 ln -sfn ../run/systemd/resolve/stub-resolv.conf "$ROOT/etc/resolv.conf"
 awk -v r="$ROOT/" 'index($2, r) == 1 { found = 1 } END { exit found }' /proc/mounts || die "mounts left under $ROOT"
-ROOTFS_SIZE=$(du -sh "$ROOT" | cut -f1)
+ROOTFS_SIZE="$(du -sm "$ROOT" | cut -f1) MiB"
 info "rootfs: $ROOTFS_SIZE"
 
 # ---------------------------------------------------------------------------

