@@ -4,14 +4,13 @@ import { useApi, useApp, useAppStore } from '../app/app-context.js';
 import { useAction } from '../hooks/use-action.js';
 import { loadOrphans } from '../state/host-actions.js';
 import { ErrorDetails } from './ErrorDetails.js';
-import { runtimeName } from './runtime-info.js';
+import { runtimeShortName } from './runtime-info.js';
 
 /** Instances carrying Tidepool's marks that no workspace knows (e.g. after a reinstall): adopt or remove them. */
 export function OrphanBanner() {
   const api = useApi();
   const { stores } = useApp();
   const orphans = useAppStore('host', (state) => state.orphans);
-  const status = useAppStore('host', (state) => state.status);
   const [hidden, setHidden] = useState(false);
   const adopt = useAction(async (orphan: OrphanInstance) => {
     const workspace = await api.adoptOrphan({ runtime: orphan.runtime, instanceName: orphan.instanceName });
@@ -36,7 +35,7 @@ export function OrphanBanner() {
             <span>
               <strong>{orphan.name ?? orphan.instanceName}</strong>{' '}
               <span className="muted">
-                {orphan.instanceName} on {runtimeName(status, orphan.runtime)}, {orphan.running ? 'running' : 'stopped'}
+                {orphan.instanceName} on {runtimeShortName(orphan.runtime)}, {orphan.running ? 'running' : 'stopped'}
               </span>
             </span>
             <span className="button-row">

@@ -20,7 +20,7 @@ export function operationTitle(kind: OperationKind, name: string): string {
 type StepStatus = 'done' | 'current' | 'pending' | 'failed';
 
 /** Each named step of an operation with how long it took (or has taken so far), and the total. */
-export function ProgressSteps({ view, name }: { view: OperationView; name: string }) {
+export function ProgressSteps({ view, name, showTitle = true }: { view: OperationView; name: string; showTitle?: boolean }) {
   const { progress, timings, endedAt } = view;
   const running = !progress.done;
   const now = useNow(1000, running);
@@ -39,7 +39,7 @@ export function ProgressSteps({ view, name }: { view: OperationView; name: strin
   return (
     <section className="progress" aria-label={operationTitle(progress.operation, name)}>
       <div className="progress-head">
-        <h3>{operationTitle(progress.operation, name)}</h3>
+        {showTitle ? <h3>{operationTitle(progress.operation, name)}</h3> : <span className="muted">Total</span>}
         <span className="progress-total" aria-label={`Total time ${formatDuration(total)}`}>
           {formatDuration(total)}
         </span>

@@ -65,8 +65,10 @@ export function Sidebar() {
           onClick={() => navigate({ kind: 'setup' })}
         >
           <Icon name="wrench" /> Set-up
-          <span className={`host-dot ${status?.ready ? 'ok' : 'attention'}`} aria-hidden="true" />
-          <span className="sidebar-link-note">{hostLabel}</span>
+          <span className="sidebar-link-note">
+            <span className={`host-dot ${status?.ready ? 'ok' : 'attention'}`} aria-hidden="true" />
+            {hostLabel}
+          </span>
         </button>
         <button
           type="button"

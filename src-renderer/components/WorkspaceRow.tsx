@@ -2,7 +2,7 @@ import type { Workspace } from '../../src-shared/workspace.js';
 import { useAppStore } from '../app/app-context.js';
 import { formatBytes, formatResources } from '../format/format.js';
 import { useWorkspaceStats } from '../hooks/use-workspace-stats.js';
-import { findRuntime, kindName, runtimeName } from './runtime-info.js';
+import { findRuntime, kindName, runtimeShortName } from './runtime-info.js';
 import { SimulatedBadge } from './SimulatedBadge.js';
 import { StateBadge } from './StateBadge.js';
 
@@ -28,7 +28,7 @@ export function WorkspaceRow({ workspace, selected, onSelect }: { workspace: Wor
         </span>
         {simulated ? <SimulatedBadge /> : null}
         <span className="workspace-meta">
-          {runtimeName(status, workspace.runtime)} · {kindName(workspace.kind)} · {workspace.image}
+          {runtimeShortName(workspace.runtime)} · {kindName(workspace.kind)} · {workspace.image}
         </span>
         <span className="workspace-meta">{formatResources(workspace.resources)}</span>
         {stats ? (

@@ -4,7 +4,7 @@ import { useApi, useAppStore } from '../app/app-context.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorDetails } from '../components/ErrorDetails.js';
 import { Choice } from '../components/Field.js';
-import { findRuntime, kindName, runtimeName } from '../components/runtime-info.js';
+import { findRuntime, kindName, runtimeShortName } from '../components/runtime-info.js';
 import { useAction } from '../hooks/use-action.js';
 
 /** Names exactly what deleting loses; nothing is deleted until the clearly labelled button is pressed. */
@@ -19,13 +19,13 @@ export function DeleteWorkspaceDialog({ workspace, onClose }: { workspace: Works
     onClose();
   });
 
-  const instance = `${runtimeName(status, workspace.runtime)} ${kindName(workspace.kind).toLowerCase()} ${workspace.instanceName}`;
   return (
     <Dialog title={`Delete “${workspace.name}”?`} onClose={remove.pending ? undefined : onClose} size="small" role="alertdialog">
       <p>This will permanently remove:</p>
       <ul className="loss-list">
         <li>
-          The workspace <strong>{workspace.name}</strong> and its {instance}
+          The workspace <strong>{workspace.name}</strong> and its {runtimeShortName(workspace.runtime)}{' '}
+          {kindName(workspace.kind).toLowerCase()} <code>{workspace.instanceName}</code>
         </li>
         {separateHome && keepHome ? (
           <li>Everything outside the home folder (installed packages, system changes)</li>

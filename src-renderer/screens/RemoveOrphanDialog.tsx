@@ -1,15 +1,14 @@
 import type { OrphanInstance } from '../../src-shared/workspace.js';
-import { useApi, useApp, useAppStore } from '../app/app-context.js';
+import { useApi, useApp } from '../app/app-context.js';
 import { Dialog } from '../components/Dialog.js';
 import { ErrorDetails } from '../components/ErrorDetails.js';
-import { runtimeName } from '../components/runtime-info.js';
+import { runtimeShortName } from '../components/runtime-info.js';
 import { useAction } from '../hooks/use-action.js';
 import { loadOrphans } from '../state/host-actions.js';
 
 export function RemoveOrphanDialog({ orphan, onClose }: { orphan: OrphanInstance; onClose: () => void }) {
   const api = useApi();
   const { stores } = useApp();
-  const status = useAppStore('host', (state) => state.status);
   const remove = useAction(async () => {
     await api.removeOrphan({ runtime: orphan.runtime, instanceName: orphan.instanceName });
     await loadOrphans(api, stores.host);
@@ -18,7 +17,7 @@ export function RemoveOrphanDialog({ orphan, onClose }: { orphan: OrphanInstance
   return (
     <Dialog title={`Remove ${orphan.instanceName}?`} onClose={remove.pending ? undefined : onClose} size="small" role="alertdialog">
       <p>
-        This deletes the {runtimeName(status, orphan.runtime)} instance <code>{orphan.instanceName}</code>
+        This deletes the {runtimeShortName(orphan.runtime)} instance <code>{orphan.instanceName}</code>
         {orphan.running ? ' (it is running and will be stopped first)' : ''}, with every file in it. This cannot be undone.
       </p>
       {remove.error ? <ErrorDetails error={remove.error} title="Could not remove it" /> : null}

@@ -5,6 +5,7 @@ import type { Settings } from '../../src-shared/workspace.js';
 import { useApi, useApp, useAppStore } from '../app/app-context.js';
 import { ErrorDetails } from '../components/ErrorDetails.js';
 import { Choice, Field, FieldSet } from '../components/Field.js';
+import { realFirst } from '../components/runtime-info.js';
 import { SimulatedBadge } from '../components/SimulatedBadge.js';
 import { useAction } from '../hooks/use-action.js';
 import { MEMORY_GIB_LIMITS } from './create/create-form.js';
@@ -49,7 +50,7 @@ export function SettingsScreen() {
             label="Automatic"
             description="The best runtime available on this computer."
           />
-          {(status?.runtimes ?? []).map((runtime) => (
+          {realFirst(status?.runtimes ?? []).map((runtime) => (
             <Choice
               key={runtime.id}
               name="runtime"

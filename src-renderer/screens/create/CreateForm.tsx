@@ -5,7 +5,7 @@ import type { Workspace } from '../../../src-shared/workspace.js';
 import { useApi, useApp, useAppStore } from '../../app/app-context.js';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
 import { Choice, Field, FieldSet } from '../../components/Field.js';
-import { kindName } from '../../components/runtime-info.js';
+import { kindName, realFirst } from '../../components/runtime-info.js';
 import { SimulatedBadge } from '../../components/SimulatedBadge.js';
 import { useAction } from '../../hooks/use-action.js';
 import {
@@ -74,7 +74,7 @@ export function CreateForm({ onCreated, onCancel }: { onCreated: (workspace: Wor
   };
 
   const runtime = status?.runtimes.find((candidate) => candidate.id === values.runtime);
-  const runtimes = status?.runtimes ?? [];
+  const runtimes = realFirst(status?.runtimes ?? []);
   const allowListReason = runtime?.capabilities?.networkAllowList
     ? null
     : `${runtime?.displayName ?? 'This runtime'} cannot allow extra networks.`;
@@ -188,7 +188,7 @@ export function CreateForm({ onCreated, onCancel }: { onCreated: (workspace: Wor
               disabled={reason !== null}
               disabledReason={reason}
               onChange={() => update('runtime', candidate.id, 'runtime')}
-              label={`${candidate.displayName}${candidate.version ? ` ${candidate.version}` : ''}`}
+              label={`${candidate.displayName}${candidate.version && !candidate.simulated ? ` ${candidate.version}` : ''}`}
               badge={candidate.simulated ? <SimulatedBadge /> : null}
               description={status?.selected === candidate.id ? 'Recommended for this computer.' : undefined}
             />

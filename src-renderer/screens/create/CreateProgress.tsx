@@ -33,7 +33,7 @@ export function CreateProgress({ workspaceId, name, onClose }: { workspaceId: st
 
   return (
     <div className="create-progress" ref={container} tabIndex={-1}>
-      {operation ? <ProgressSteps view={operation} name={name} /> : <p className="muted">Preparing “{name}”…</p>}
+      {operation ? <ProgressSteps view={operation} name={name} showTitle={false} /> : <p className="muted">Preparing “{name}”…</p>}
 
       {removed ? (
         <p className="notice" role="status">

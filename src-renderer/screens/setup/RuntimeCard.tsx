@@ -11,7 +11,18 @@ function summary(runtime: RuntimeInfo): { label: string; tone: 'ok' | 'attention
 }
 
 /** One runtime: whether it works, each set-up step with the exact command that fixes it, and its image. */
-export function RuntimeCard({ runtime, status }: { runtime: RuntimeInfo; status: HostStatus }) {
+export function RuntimeCard({
+  runtime,
+  status,
+  onChoose,
+  choosing,
+}: {
+  runtime: RuntimeInfo;
+  status: HostStatus;
+  /** Makes this runtime the one new workspaces use. */
+  onChoose: () => void;
+  choosing: boolean;
+}) {
   const state = summary(runtime);
   const selected = status.selected === runtime.id;
   const headingId = `runtime-${runtime.id}`;
@@ -20,7 +31,7 @@ export function RuntimeCard({ runtime, status }: { runtime: RuntimeInfo; status:
       <header className="runtime-card-header">
         <h3 id={headingId}>
           {runtime.displayName}
-          {runtime.version ? <span className="muted"> {runtime.version}</span> : null}
+          {runtime.version && !runtime.simulated ? <span className="muted"> {runtime.version}</span> : null}
         </h3>
         {runtime.simulated ? <SimulatedBadge /> : null}
         <span className={`status-pill ${state.tone}`}>{state.label}</span>
@@ -29,6 +40,11 @@ export function RuntimeCard({ runtime, status }: { runtime: RuntimeInfo; status:
         <p className="muted">
           New workspaces use this runtime ({status.selectedBy === 'setting' ? 'chosen in Settings' : 'chosen automatically'}).
         </p>
+      ) : null}
+      {state.tone === 'ok' && !selected && !runtime.simulated ? (
+        <button type="button" className="button button-small align-start" disabled={choosing} onClick={onChoose}>
+          Use {runtime.displayName} for new workspaces
+        </button>
       ) : null}
       {runtime.setup.length > 0 ? (
         <ol className="setup-steps">

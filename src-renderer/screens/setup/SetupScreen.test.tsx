@@ -120,3 +120,21 @@ describe('empty state', () => {
     expect(screen.getByRole('dialog', { name: 'New workspace' })).toBeTruthy();
   });
 });
+
+describe('runtime choice', () => {
+  it('offers a ready runtime when the chosen one is not available', async () => {
+    const host: HostStatus = {
+      platform: 'linux',
+      runtimes: [incusRuntime(), { ...incusRuntime(), id: 'tart', displayName: 'Tart', available: false, capabilities: null, setup: [{ id: 'install', title: 'Install Tart', ok: false, command: 'brew install openai/tools/tart' }] }],
+      selected: 'tart',
+      selectedBy: 'setting',
+      ready: false,
+    };
+    const api = createFakeApi({ host });
+    const { user } = await renderApp(api);
+    api.state.host = readyHost();
+    await user.click(screen.getByRole('button', { name: 'Use Incus for new workspaces' }));
+    expect(api.callsTo('updateSettings')).toEqual([{ runtime: 'incus' }]);
+    expect(await screen.findByText('Welcome to Tidepool')).toBeTruthy();
+  });
+});

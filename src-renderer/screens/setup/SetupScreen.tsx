@@ -1,7 +1,9 @@
+import type { RuntimeId } from '../../../src-shared/workspace.js';
 import { useApi, useApp, useAppStore } from '../../app/app-context.js';
 import { CommandBlock } from '../../components/CommandBlock.js';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
 import { Icon } from '../../components/Icon.js';
+import { realFirst } from '../../components/runtime-info.js';
 import { SimulatedBadge } from '../../components/SimulatedBadge.js';
 import { useAction } from '../../hooks/use-action.js';
 import { checkHost, loadOrphans } from '../../state/host-actions.js';
@@ -22,14 +24,14 @@ export function SetupScreen({ onboarding }: { onboarding: boolean }) {
     await checkHost(api, stores.host, true);
     await loadOrphans(api, stores.host).catch(() => undefined);
   });
-  const switchToSimulated = useAction(async () => {
-    stores.settings.getState().setSettings(await api.updateSettings({ runtime: 'simulated' }));
+  const choose = useAction(async (runtime: RuntimeId) => {
+    stores.settings.getState().setSettings(await api.updateSettings({ runtime }));
     await checkHost(api, stores.host, true);
   });
 
   if (!status) return <div className="screen muted">Checking this computer…</div>;
 
-  const runtimes = [...status.runtimes].sort((a, b) => Number(a.simulated) - Number(b.simulated));
+  const runtimes = realFirst(status.runtimes);
   const simulated = status.runtimes.find((runtime) => runtime.simulated && runtime.available);
   const missing = missingRuntimeHelp(status);
 
@@ -48,6 +50,7 @@ export function SetupScreen({ onboarding }: { onboarding: boolean }) {
         this computer. {status.ready ? 'Everything it needs is in place.' : 'A few things need to be in place first.'}
       </p>
       {recheck.error ? <ErrorDetails error={recheck.error} title="Could not check this computer" /> : null}
+      {choose.error ? <ErrorDetails error={choose.error} title="Could not change the runtime" /> : null}
 
       {missing.map((help) => (
         <section key={help.id} className="panel runtime-card" aria-labelledby={`install-${help.id}`}>
@@ -64,7 +67,13 @@ export function SetupScreen({ onboarding }: { onboarding: boolean }) {
       {runtimes
         .filter((runtime) => !missing.some((help) => help.id === runtime.id))
         .map((runtime) => (
-          <RuntimeCard key={runtime.id} runtime={runtime} status={status} />
+          <RuntimeCard
+            key={runtime.id}
+            runtime={runtime}
+            status={status}
+            onChoose={() => void choose.run(runtime.id)}
+            choosing={choose.pending}
+          />
         ))}
 
       {!status.ready && simulated && status.selected !== 'simulated' ? (
@@ -76,10 +85,9 @@ export function SetupScreen({ onboarding }: { onboarding: boolean }) {
             The simulated runtime lets you click through Tidepool without a real runtime. Its workspaces have no VM, no IDE and
             no isolation.
           </p>
-          <button type="button" className="button" disabled={switchToSimulated.pending} onClick={() => void switchToSimulated.run()}>
+          <button type="button" className="button align-start" disabled={choose.pending} onClick={() => void choose.run('simulated')}>
             Use the simulated runtime
           </button>
-          {switchToSimulated.error ? <ErrorDetails error={switchToSimulated.error} /> : null}
         </section>
       ) : null}
     </div>

@@ -33,7 +33,7 @@ export function SshAccess({ workspaceId }: { workspaceId: string }) {
           ? `Your ~/.ssh/config includes Tidepool's hosts, so “ssh ${info.hostAlias}” works too.`
           : `The host entry is in ${info.configPath}. Turn on SSH config integration in Settings to use “ssh ${info.hostAlias}” anywhere.`}
       </p>
-      <a className="button button-small" href={info.vscodeUri}>
+      <a className="button button-small align-start" href={info.vscodeUri}>
         Open in desktop VS Code
       </a>
     </section>

@@ -178,7 +178,7 @@ export function WorkspaceScreen({ workspace }: { workspace: Workspace }) {
         </dl>
       </section>
 
-      {workspace.state === 'ready' ? <SshAccess workspaceId={id} /> : null}
+      {workspace.state === 'ready' && workspace.runtime !== 'simulated' ? <SshAccess workspaceId={id} /> : null}
     </div>
   );
 }
