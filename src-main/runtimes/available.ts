@@ -5,6 +5,8 @@ import { IncusImageBake } from './incus/incus-image-bake.js';
 import { IncusRuntime, incusOffered } from './incus/incus-runtime.js';
 import type { Runtime } from './runtime.js';
 import { SimulatedRuntime } from './simulated/simulated-runtime.js';
+import { TartImageBake } from './tart/tart-image-bake.js';
+import { TartRuntime } from './tart/tart-runtime.js';
 
 export interface RuntimeFactoryOptions {
   dataDir: string;
@@ -25,5 +27,10 @@ export function createRuntimes(options: RuntimeFactoryOptions): { runtimes: Runt
     runtimes.push(incus);
     bakes.push(new IncusImageBake({ client: () => incus.client() }));
   }
+  // Offered on every OS: an explicit choice uses the `tart` on PATH (inspect() warns off macOS); auto-selection
+  // prefers it on macOS only (registry.ts).
+  const tart = new TartRuntime({ dataDir: options.dataDir, settings: options.settings, platform: options.platform });
+  runtimes.push(tart);
+  bakes.push(new TartImageBake({ runtime: tart, dataDir: options.dataDir, platform: options.platform }));
   return { runtimes, bakes };
 }

@@ -137,7 +137,7 @@ export function tartFailure(args: string[], result: TartResult, context: TartFai
   if (/UnexpectedHTTPStatusCode|AuthFailed|NSURLErrorDomain/.test(text)) {
     return error(
       'RUNTIME_ERROR',
-      `Tart could not download what it needed to ${context.action}.`,
+      `A download from the image registry failed, so Tart could not ${context.action}.`,
       'Check the internet connection and that the image name in images/recipe/versions.env exists, then try again.',
       detail,
     );
