@@ -1,0 +1,45 @@
+/** Debian's Chromium driven by playwright-core, with a screenshot helper that files pictures per flow. */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ARTIFACTS = join(ROOT, 'e2e', 'artifacts');
+export const DOCS_SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+export const CHROMIUM = process.env.TIDEPOOL_CHROMIUM ?? '/usr/bin/chromium';
+
+export function chromiumMissing(): string | null {
+  return existsSync(CHROMIUM)
+    ? null
+    : `no Chromium at ${CHROMIUM}: install it with \`apt-get -o DPkg::Lock::Timeout=600 install -y chromium\` (or set TIDEPOOL_CHROMIUM).`;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+  });
+}
+
+export class Screenshots {
+  private count = 0;
+  readonly folder: string;
+
+  constructor(flow: string) {
+    this.folder = join(ARTIFACTS, flow);
+    mkdirSync(this.folder, { recursive: true });
+  }
+
+  /** Saves `NN-name.png`; with `docsName`, also copies it to docs/screenshots/ (committed). */
+  async take(page: Page, name: string, docsName?: string): Promise<string> {
+    this.count += 1;
+    const file = join(this.folder, `${String(this.count).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file });
+    if (docsName) {
+      mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
+      copyFileSync(file, join(DOCS_SCREENSHOTS, `${docsName}.png`));
+    }
+    return file;
+  }
+}
