@@ -1,5 +1,8 @@
-/** Whether the UI can currently reach the core. Only the WebSocket bridge can lose its connection. */
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
+/**
+ * Whether the UI can currently reach the core. Only the WebSocket bridge can lose its connection;
+ * `signed-out` means the server answers but no longer accepts this page (it restarted with a new token).
+ */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'signed-out';
 
 export interface ConnectionStatus {
   connection(): ConnectionState;

@@ -34,9 +34,11 @@ class FakeSocket {
 
 const latest = () => FakeSocket.sockets.at(-1)!;
 let bridge: WebSocketBridge;
+let signedOut = false;
 
 beforeEach(() => {
   vi.useFakeTimers();
+  signedOut = false;
   FakeSocket.sockets = [];
   bridge = webSocketBridge('ws://127.0.0.1:7080/api', {
     WebSocketClass: FakeSocket as unknown as typeof WebSocket,
@@ -44,6 +46,7 @@ beforeEach(() => {
     maxDelayMs: 1000,
     connectWaitMs: 5000,
     random: () => 1,
+    probeSignedOut: async () => signedOut,
   });
 });
 
@@ -135,6 +138,27 @@ describe('webSocketBridge', () => {
     await expect(pending).resolves.toEqual({ ok: true, value: [] });
     latest().receive({ type: 'event', event: 'hostChanged', payload: {} });
     expect(seen).toEqual(['hostChanged']);
+  });
+
+  it('says when the server is back but no longer accepts this page, and recovers once signed in again', async () => {
+    signedOut = true;
+    latest().open();
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      latest().drop();
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(bridge.connection()).toBe('signed-out');
+    latest().open();
+    expect(bridge.connection()).toBe('open');
+  });
+
+  it('keeps saying “reconnecting” while the server is simply down', async () => {
+    latest().open();
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      latest().drop();
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    expect(bridge.connection()).toBe('reconnecting');
   });
 
   it('gives up on a call when Tidepool stays unreachable', async () => {

@@ -17,6 +17,23 @@ export interface WebSocketBridgeOptions {
   /** How long a call made while disconnected waits for the connection before failing. */
   connectWaitMs?: number;
   random?: () => number;
+  /** Whether the server is up but refuses this page's session; asked after repeated failures. */
+  probeSignedOut?: () => Promise<boolean>;
+}
+
+/** Failed reconnects before asking whether the page is signed out rather than the server down. */
+const PROBE_AFTER_ATTEMPTS = 2;
+
+function defaultProbe(url: string): () => Promise<boolean> {
+  const page = new URL('/', url.replace(/^ws/, 'http')).toString();
+  return async () => {
+    try {
+      const response = await fetch(page, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' });
+      return response.status === 401;
+    } catch {
+      return false;
+    }
+  };
 }
 
 export interface WebSocketBridge extends TidepoolBridge, ConnectionStatus {
@@ -40,6 +57,7 @@ export function webSocketBridge(url: string, options: WebSocketBridgeOptions = {
   const maxDelayMs = options.maxDelayMs ?? 10_000;
   const connectWaitMs = options.connectWaitMs ?? 10_000;
   const random = options.random ?? Math.random;
+  const probeSignedOut = options.probeSignedOut ?? defaultProbe(url);
 
   const eventListeners = new Set<(event: EventName, payload: unknown) => void>();
   const stateListeners = new Set<(state: ConnectionState) => void>();
@@ -123,8 +141,13 @@ export function webSocketBridge(url: string, options: WebSocketBridgeOptions = {
       socket = null;
       failInFlight();
       if (closed) return;
-      setState('reconnecting');
+      if (state !== 'signed-out') setState('reconnecting');
       scheduleReconnect();
+      if (attempt > PROBE_AFTER_ATTEMPTS) {
+        void probeSignedOut().then((signedOut) => {
+          if (!closed && socket === null) setState(signedOut ? 'signed-out' : 'reconnecting');
+        });
+      }
     };
   }
 

@@ -11,6 +11,14 @@ export function ConnectionBanner() {
   const loadError = useAppStore('status', (state) => state.loadError);
   const retry = useAction(() => loadSnapshot(api, stores));
 
+  if (connection === 'signed-out') {
+    return (
+      <div className="banner banner-warning" role="status">
+        Tidepool restarted and this page is no longer signed in. Open the link that <code>tidepool serve</code> printed; this
+        page reconnects once you have.
+      </div>
+    );
+  }
   if (connection === 'reconnecting') {
     return (
       <div className="banner banner-warning" role="status">

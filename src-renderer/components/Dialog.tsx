@@ -31,8 +31,6 @@ export function Dialog({ title, description, onClose, size = 'medium', role = 'd
   const panel = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const descriptionId = useId();
-  const closeRef = useRef(onClose);
-  closeRef.current = onClose;
 
   useEffect(() => stores.ui.getState().holdOverlay(), [stores]);
 
@@ -50,9 +48,9 @@ export function Dialog({ title, description, onClose, size = 'medium', role = 'd
   }, []);
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    if (event.key === 'Escape' && closeRef.current) {
+    if (event.key === 'Escape' && onClose) {
       event.stopPropagation();
-      closeRef.current();
+      onClose();
       return;
     }
     if (event.key !== 'Tab' || !panel.current) return;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { toTidepoolError, type TidepoolError } from '../../src-shared/errors.js';
 
 export interface Action<A extends unknown[]> {
@@ -14,7 +14,9 @@ export function useAction<A extends unknown[]>(action: (...args: A) => Promise<u
   const [error, setError] = useState<TidepoolError | null>(null);
   const mounted = useRef(true);
   const latest = useRef(action);
-  latest.current = action;
+  useLayoutEffect(() => {
+    latest.current = action;
+  });
 
   useEffect(() => {
     mounted.current = true;

@@ -17,10 +17,7 @@ export function useWorkspaceStats(workspace: Workspace, runtimeHasStats: boolean
   const id = workspace.id;
 
   useEffect(() => {
-    if (!active) {
-      setStats(null);
-      return;
-    }
+    if (!active) return;
     let cancelled = false;
     const poll = () => {
       api.getWorkspaceStats({ id }).then(
@@ -40,5 +37,5 @@ export function useWorkspaceStats(workspace: Workspace, runtimeHasStats: boolean
     };
   }, [api, id, active]);
 
-  return stats;
+  return active ? stats : null;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { MethodInput } from '../../src-shared/contract.js';
 import { RESOURCE_LIMITS, resourcesSchema } from '../../src-shared/schemas.js';
 import type { Settings } from '../../src-shared/workspace.js';
@@ -41,7 +41,12 @@ export function SettingsScreen() {
 
       <section className="panel" aria-labelledby="settings-workspaces">
         <h3 id="settings-workspaces">New workspaces</h3>
-        <ResourceDefaults settings={settings} onSave={(defaultResources) => void save.run({ defaultResources })} />
+        <ResourceDefaults
+          // Starts afresh when the defaults change elsewhere (another window, the CLI).
+          key={JSON.stringify(settings.defaultResources)}
+          settings={settings}
+          onSave={(defaultResources) => void save.run({ defaultResources })}
+        />
         <FieldSet legend="Runtime">
           <Choice
             name="runtime"
@@ -142,12 +147,6 @@ function ResourceDefaults({ settings, onSave }: { settings: Settings; onSave: (r
   const [cpus, setCpus] = useState(String(initial.cpus));
   const [memory, setMemory] = useState(String(initial.memoryMiB / 1024));
   const [disk, setDisk] = useState(String(initial.diskGiB));
-
-  useEffect(() => {
-    setCpus(String(initial.cpus));
-    setMemory(String(initial.memoryMiB / 1024));
-    setDisk(String(initial.diskGiB));
-  }, [initial.cpus, initial.memoryMiB, initial.diskGiB]);
 
   const candidate = { cpus: Number(cpus), memoryMiB: Math.round(Number(memory) * 1024), diskGiB: Number(disk) };
   const parsed = resourcesSchema.safeParse(candidate);

@@ -61,7 +61,8 @@ export function connectStores(api: TidepoolApi, stores: Stores, connection?: Con
       connection.onConnectionChange((state) => {
         const previous = stores.status.getState().connection;
         stores.status.getState().setConnection(state);
-        if (state === 'open' && previous === 'reconnecting') void loadSnapshot(api, stores);
+        // Events may have been missed while away: start again from a snapshot.
+        if (state === 'open' && (previous === 'reconnecting' || previous === 'signed-out')) void loadSnapshot(api, stores);
       }),
     );
   }

@@ -11,6 +11,7 @@ import { useAction } from '../../hooks/use-action.js';
 import {
   MEMORY_GIB_LIMITS,
   initialValues,
+  usableRuntimes,
   kindUnavailableReason,
   pickKind,
   runtimeUnavailableReason,
@@ -36,6 +37,12 @@ export function CreateForm({ onCreated, onCancel }: { onCreated: (workspace: Wor
   const [values, setValues] = useState<CreateFormValues>(() => initialValues(status, settings));
   const [touched, setTouched] = useState<Partial<Record<CreateField, boolean>>>({});
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
+
+  // Opened before the host status arrived: pick the runtime once it is known.
+  if (values.runtime === null && usableRuntimes(status).length > 0) {
+    const initial = initialValues(status, settings);
+    setValues((previous) => ({ ...previous, runtime: initial.runtime, kind: initial.kind }));
+  }
 
   const takenNames = useMemo(() => new Set(workspaces.map((workspace) => workspace.name)), [workspaces]);
   const { errors, input } = validate(values, status, takenNames);

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useApi, useApp, useAppStore } from '../../app/app-context.js';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
 import { ProgressSteps } from '../../components/ProgressSteps.js';
@@ -14,11 +14,12 @@ export function CreateProgress({ workspaceId, name, onClose }: { workspaceId: st
   const workspace = useAppStore('workspaces', (state) => state.byId[workspaceId]);
   const operation = useAppStore('workspaces', (state) => state.operations[workspaceId]);
   const cancel = useAction(() => api.cancelOperation({ id: workspaceId }));
-  const seen = useRef(false);
+  // Remembered from earlier renders: it existed, so its absence now means creation was rolled back.
+  const [seen, setSeen] = useState(false);
+  if (workspace && !seen) setSeen(true);
   const container = useRef<HTMLDivElement>(null);
   // The form (and the focused Create button) just went away: keep focus inside the dialog.
   useEffect(() => container.current?.focus(), []);
-  if (workspace) seen.current = true;
 
   const ready = workspace?.state === 'ready';
   useEffect(() => {
@@ -28,7 +29,7 @@ export function CreateProgress({ workspaceId, name, onClose }: { workspaceId: st
   }, [ready, stores, workspaceId, onClose]);
 
   const creating = operation?.progress.operation === 'create' && !operation.progress.done;
-  const removed = seen.current && !workspace;
+  const removed = seen && !workspace;
   const failed = workspace?.state === 'error';
 
   return (

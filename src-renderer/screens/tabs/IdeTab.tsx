@@ -10,6 +10,7 @@ import { CANCELLABLE_OPERATIONS } from '../workspace/workspace-actions.js';
 import { NativeIdeView } from './NativeIdeView.js';
 
 type Opening = { status: 'opening' } | { status: 'open'; url: string } | { status: 'failed'; error: TidepoolError };
+type Outcome = { attempt: number } & ({ status: 'open'; url: string } | { status: 'failed'; error: TidepoolError });
 
 /**
  * The workspace's IDE. Opening starts the workspace if needed (its progress shows meanwhile); a failure shows
@@ -22,19 +23,20 @@ export function IdeTab({ tab, active }: { tab: Tab; active: boolean }) {
   const id = tab.workspaceId;
   const workspace = useAppStore('workspaces', (state) => state.byId[id]);
   const operation = useAppStore('workspaces', (state) => runningOperation(state, id));
-  const [opening, setOpening] = useState<Opening>({ status: 'opening' });
   const [attempt, setAttempt] = useState(0);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+  // Until the latest attempt answers, the IDE is opening.
+  const opening: Opening = outcome && outcome.attempt === attempt ? outcome : { status: 'opening' };
   const cancel = useAction(() => api.cancelOperation({ id }));
 
   useEffect(() => {
     let cancelled = false;
-    setOpening({ status: 'opening' });
     api.openWorkspace({ id }).then(
       ({ ideUrl }) => {
-        if (!cancelled) setOpening({ status: 'open', url: ideUrl });
+        if (!cancelled) setOutcome({ attempt, status: 'open', url: ideUrl });
       },
       (error: unknown) => {
-        if (!cancelled) setOpening({ status: 'failed', error: toTidepoolError(error) });
+        if (!cancelled) setOutcome({ attempt, status: 'failed', error: toTidepoolError(error) });
       },
     );
     return () => {
