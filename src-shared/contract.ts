@@ -166,7 +166,16 @@ export interface EventPayloads {
   terminalData: { terminalId: string; data: string };
   terminalExit: { terminalId: string; code: number | null };
   imageProgress: { runtime: string; phase: string; line: string; done: boolean; failed: boolean };
+  /** Desktop app only: the menu, the tray or a shortcut pressed inside an IDE view asks the UI to act. */
+  appCommand: AppCommand;
 }
+
+export type AppCommand =
+  | { command: 'newWorkspace' }
+  /** Bring the workspace's IDE tab forward (main has already started the workspace if it was stopped). */
+  | { command: 'focusWorkspace'; id: string }
+  | { command: 'cycleTab'; direction: 1 | -1 };
+
 export type EventName = keyof EventPayloads;
 export const EVENT_NAMES: readonly EventName[] = [
   'workspaceChanged',
@@ -177,6 +186,7 @@ export const EVENT_NAMES: readonly EventName[] = [
   'terminalData',
   'terminalExit',
   'imageProgress',
+  'appCommand',
 ];
 
 /** Electron IPC channel names, derived from the tables above. */
