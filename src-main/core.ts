@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OperationStep, RuntimeId } from '../src-shared/workspace.js';
 import { EventBus } from './api/event-bus.js';
+import type { IdeViewHost } from './api/ide-view-host.js';
 import type { GuestAccess } from './guest/guest-access.js';
 import { SimulatedGuest } from './guest/simulated-guest.js';
 import { loadOrCreateSshKey } from './guest/ssh-key.js';
@@ -56,6 +57,8 @@ export interface Core {
   guestFor(runtime: RuntimeId): GuestAccess;
   quietContext(): OperationContext;
   dispose(): Promise<void>;
+  /** Set by the Electron shell once its window exists; absent in the browser host and the CLI. */
+  ideViews?: IdeViewHost;
 }
 
 export async function createCore(options: CoreOptions): Promise<Core> {

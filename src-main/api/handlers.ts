@@ -100,5 +100,24 @@ export function createHandlers(core: Core): Handlers {
     },
     getSettings: async () => core.settings.get(),
     updateSettings: async (patch) => core.settings.update(patch),
+    showIdeView: async ({ id, bounds }) => {
+      const workspace = workspaces.get(id);
+      // The browser host has no native views: its renderer shows the IDE in an iframe.
+      if (!core.ideViews) return null;
+      const guest = core.guestFor(workspace.runtime);
+      if (workspace.state !== 'ready' || !guest.isAttached(id)) {
+        throw new TidepoolError({ code: 'INVALID_STATE', message: `Start “${workspace.name}” to show its IDE.` });
+      }
+      core.ideViews.show(id, guest.ideUrl(id), bounds);
+      return null;
+    },
+    hideIdeViews: async () => {
+      core.ideViews?.hideAll();
+      return null;
+    },
+    closeIdeView: async ({ id }) => {
+      core.ideViews?.close(id);
+      return null;
+    },
   };
 }
