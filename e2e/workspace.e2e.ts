@@ -32,7 +32,13 @@ function workspaceFlow(runtime: 'simulated' | 'incus'): Flow {
     check(run.code === 0, `tidepool ls failed: ${run.stderr}`);
     return JSON.parse(run.stdout) as Workspace[];
   };
-  const terminalText = async (): Promise<string> => page.locator('.xterm-rows').last().innerText();
+  /** The terminal's screen as lines without xterm's padding (non-breaking spaces, trailing blanks). */
+  const terminalText = async (): Promise<string> =>
+    (await page.locator('.xterm-rows').last().innerText())
+      .replace(/\u00a0/g, ' ')
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .join('\n');
   const typeInTerminal = async (line: string): Promise<void> => {
     await page.locator('.xterm-helper-textarea').last().focus();
     await page.keyboard.type(line, { delay: 5 });
@@ -139,7 +145,7 @@ function workspaceFlow(runtime: 'simulated' | 'incus'): Flow {
           await toolbar().getByRole('button', { name: 'Terminal', exact: true }).click();
           await page.locator('.xterm-rows').last().waitFor({ timeout: 30_000 });
           // (The simulated shell's first prompt is sent before the terminal has its id, so it never shows.)
-          if (real) await waitForTerminal(/\$ $/m);
+          if (real) await waitForTerminal(/\$$/m);
           await typeInTerminal('echo tidepool-$((6*7))');
           await waitForTerminal(real ? /^tidepool-42$/m : /tidepool-\$\(\(6\*7\)\)/m);
           await shots.take(page, 'terminal', real ? docs('terminal') : undefined);
@@ -160,7 +166,7 @@ function workspaceFlow(runtime: 'simulated' | 'incus'): Flow {
                 await stateIs('Running', 300_000);
                 await toolbar().getByRole('button', { name: 'Terminal', exact: true }).click();
                 await page.waitForTimeout(500);
-                await waitForTerminal(/\$ $/m);
+                await waitForTerminal(/\$$/m);
                 await typeInTerminal('cat ~/e2e-proof.txt');
                 await waitForTerminal(/^kept-across-restarts$/m);
                 await shots.take(page, 'file-survived', docs('file-survived-restart'));
