@@ -43,7 +43,7 @@ export function createTerminal(theme: 'light' | 'dark'): TerminalEmulator {
   const terminal = new Terminal({
     fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',
     fontSize: 13,
-    cursorBlink: true,
+    cursorBlink: !window.matchMedia('(prefers-reduced-motion: reduce)').matches,
     scrollback: 5000,
     allowProposedApi: false,
     theme: THEMES[theme],

@@ -98,3 +98,18 @@ describe('error details', () => {
     expect(within(alert).getByText('dial unix /var/lib/incus/unix.socket: connect: no such file or directory')).toBeTruthy();
   });
 });
+
+describe('network policy', () => {
+  it('edits the allow-list, refusing what is not a CIDR', async () => {
+    const { api, user, workspace } = await showWorkspace('ready');
+    await user.click(screen.getByRole('button', { name: 'Edit' }));
+    const field = screen.getByRole('textbox', { name: 'Allowed networks' });
+    await user.type(field, '192.168.1.0/24{Enter}10.8.0.0/33');
+    expect(screen.getByText('“10.8.0.0/33”: Use CIDR notation, like 192.168.1.0/24.')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true);
+    await user.type(field, '{Backspace}{Backspace}16');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(api.callsTo('setNetworkPolicy')).toEqual([{ id: workspace.id, allow: ['192.168.1.0/24', '10.8.0.0/16'] }]);
+    expect(await screen.findByText('Isolated, plus 192.168.1.0/24, 10.8.0.0/16')).toBeTruthy();
+  });
+});
