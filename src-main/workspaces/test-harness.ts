@@ -34,7 +34,8 @@ export async function simulatedHarness(
     dataDir,
     store,
     platform: 'linux',
-    simulated: runtime,
+    // Only the double: tests must not see real runtimes on the machine running them.
+    runtimes: [runtime],
     runtimeOverride: 'simulated',
     timeouts: { addressMs: 200, stopMs: 200 },
     simulatedGuestStepMs: 2,
