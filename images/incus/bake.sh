@@ -39,7 +39,7 @@ for a in "$@"; do
   case "$a" in
     --force) FORCE=1;;
     --keep-work) KEEP_WORK=1;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0;;
+    -h|--help) awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0;;
     *) echo "bake.sh: unknown argument $a (try --help)" >&2; exit 2;;
   esac
 done
@@ -269,21 +269,23 @@ info "rootfs.squashfs: $(awk -v b="$SQUASH_BYTES" 'BEGIN { printf "%.0f MiB", b 
 phase import
 # ---------------------------------------------------------------------------
 OLD_FP=$(incus query "/1.0/images/aliases/$ALIAS" 2>/dev/null | awk -F'"' '/"target"/ { print $4 }' || true)
-if [ -n "$OLD_FP" ]; then
-  incus image alias delete "$ALIAS"
-fi
-import_out=$(incus image import "$OUT/incus-meta.tar.xz" "$OUT/rootfs.squashfs" --alias "$ALIAS" 2>&1) || {
-  # Identical content already present under another fingerprint record: reuse it.
-  if printf '%s' "$import_out" | grep -qi 'already exists'; then
-    fp=$(printf '%s' "$import_out" | grep -Eo '[0-9a-f]{64}' | head -n1)
-    [ -n "$fp" ] || fp=$(cat "$OUT/incus-meta.tar.xz" "$OUT/rootfs.squashfs" | sha256sum | cut -d' ' -f1)
-    incus image alias create "$ALIAS" "$fp"
-  else
-    printf '%s\n' "$import_out" >&2
-    if [ -n "$OLD_FP" ]; then incus image alias create "$ALIAS" "$OLD_FP" 2>/dev/null || true; fi
+# Incus fingerprint of a split image = sha256(metadata tarball + rootfs).
+NEW_FP=$(cat "$OUT/incus-meta.tar.xz" "$OUT/rootfs.squashfs" | sha256sum | cut -d' ' -f1)
+if incus query "/1.0/images/$NEW_FP" >/dev/null 2>&1; then
+  info "identical image ${NEW_FP:0:12} already in the store"
+else
+  # Import without the alias first, then repoint the alias in one API call: launches that
+  # use the alias while this runs never see it missing.
+  incus image import "$OUT/incus-meta.tar.xz" "$OUT/rootfs.squashfs" --quiet >/dev/null ||
     die "incus image import failed"
-  fi
-}
+fi
+incus query "/1.0/images/$NEW_FP" >/dev/null 2>&1 || die "imported image ${NEW_FP:0:12} not found in the image store"
+if [ -n "$OLD_FP" ]; then
+  incus query -X PUT "/1.0/images/aliases/$ALIAS" --data "{\"target\": \"$NEW_FP\", \"description\": \"Tidepool workspace image\"}" >/dev/null ||
+    die "could not repoint alias $ALIAS to ${NEW_FP:0:12}"
+else
+  incus image alias create "$ALIAS" "$NEW_FP" --description "Tidepool workspace image" >/dev/null
+fi
 NEW_FP=$(incus query "/1.0/images/aliases/$ALIAS" | awk -F'"' '/"target"/ { print $4 }')
 [ "$(incus image get-property "$ALIAS" tidepool.recipe_hash)" = "$RECIPE_HASH" ] || die "imported image does not carry the recipe hash"
 if [ -n "$OLD_FP" ] && [ "$OLD_FP" != "$NEW_FP" ]; then

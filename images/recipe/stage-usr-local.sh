@@ -31,7 +31,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --dest) DEST="$2"; shift 2;;
     --force) FORCE=1; shift;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0;;
+    -h|--help) awk 'NR > 1 && /^#/ && !/shellcheck/ { sub(/^# ?/, ""); print; next } NR > 2 { exit }' "$0"; exit 0;;
     *) echo "stage-usr-local: unknown argument $1" >&2; exit 2;;
   esac
 done
