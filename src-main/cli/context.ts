@@ -92,6 +92,17 @@ export class CommandContext {
     return workspace;
   }
 
+  /**
+   * In standalone mode this process has just started and holds no connection to a running workspace:
+   * reconnect (as the app does at launch) before using its guest (IDE, ports).
+   */
+  async attached(workspace: Workspace): Promise<void> {
+    const core = (await this.backend()).core;
+    if (!core || workspace.state !== 'ready' || core.guestFor(workspace.runtime).isAttached(workspace.id)) return;
+    await core.workspaces.reconcile();
+    await core.workspaces.settled(workspace.id);
+  }
+
   onClose(cleanup: () => void): void {
     this.cleanups.push(cleanup);
   }

@@ -12,8 +12,8 @@ import type { Run } from './run.js';
 export interface Check {
   id: string;
   title: string;
-  /** `fail` makes doctor exit non-zero; `warn` is worth knowing but does not block workspaces. */
-  status: 'ok' | 'warn' | 'fail';
+  /** `fail` makes doctor exit non-zero; `warn` is worth knowing; `info` is a runtime not used here. */
+  status: 'ok' | 'info' | 'warn' | 'fail';
   detail?: string;
   /** The command that fixes it, when one does. */
   fix?: string;
@@ -83,6 +83,10 @@ export function runtimeChecks(status: HostStatus): Check[] {
 function runtimeCheck(info: RuntimeInfo, selected: boolean): Check {
   const label = `${info.displayName}${info.version ? ` ${info.version}` : ''}${selected ? ' (selected)' : ''}`;
   const missing = info.setup.filter((step) => !step.ok);
+  if (!selected && !info.available) {
+    // Another platform's runtime, or one not installed while another is in use: not a problem here.
+    return { id: `runtime-${info.id}`, title: label, status: 'info', detail: 'Not available on this computer.' };
+  }
   const problem: Check['status'] = selected ? 'fail' : 'warn';
   if (!info.available || missing.length > 0) {
     const first = missing[0];
@@ -148,7 +152,7 @@ async function doctor(ctx: CommandContext): Promise<number> {
   if (ctx.out.json) printJson(ctx.out, { ok, checks });
   else {
     for (const check of checks) {
-      const mark = check.status === 'ok' ? '✓' : check.status === 'warn' ? '!' : '✗';
+      const mark = { ok: '✓', info: '·', warn: '!', fail: '✗' }[check.status];
       ctx.io.stdout.write(`${mark} ${check.title}${check.detail ? `: ${check.detail}` : ''}\n`);
       if (check.fix && check.status !== 'ok') ctx.io.stdout.write(`    fix: ${check.fix}\n`);
     }

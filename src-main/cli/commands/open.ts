@@ -44,12 +44,7 @@ async function open(ctx: CommandContext, rawName: string, browser: boolean): Pro
   });
   let result;
   try {
-    const core = backend.core;
-    if (core && target.state === 'ready' && !core.guestFor(target.runtime).isAttached(target.id)) {
-      // This process has just started: reconnect to the running workspaces (as the app does at launch).
-      await core.workspaces.reconcile();
-      await core.workspaces.settled(target.id);
-    }
+    await ctx.attached(target);
     result = await backend.call('openWorkspace', { id: target.id });
     if (showed) view.finish(true, `“${name}” is ready`);
   } catch (error) {

@@ -48,6 +48,7 @@ async function ports(ctx: CommandContext, rawName: string, action: string | unde
   const hostPort = rawHostPort !== undefined ? parsePort(rawHostPort, '--host-port') : undefined;
   const workspace = await ctx.workspaceNamed(name);
   const backend = await ctx.backend();
+  await ctx.attached(workspace);
 
   if (action === 'forward') {
     const forwarded = await backend.call('forwardPort', { id: workspace.id, guestPort: port!, ...(hostPort ? { hostPort } : {}) });
