@@ -31,16 +31,27 @@ function useThemeSetting(): void {
   }, [theme]);
 }
 
-/** Ctrl+Tab / Ctrl+Shift+Tab cycle tabs from anywhere, including from inside a terminal. */
+/** Which way a key cycles tabs: Ctrl+Tab / Ctrl+Shift+Tab, and Cmd+Shift+] / Cmd+Shift+[ as in Mac browsers. */
+function cycleDirection(event: KeyboardEvent): 1 | -1 | null {
+  if (event.altKey) return null;
+  if (event.code === 'Tab' && event.ctrlKey && !event.metaKey) return event.shiftKey ? -1 : 1;
+  if (event.metaKey && event.shiftKey && !event.ctrlKey) {
+    if (event.code === 'BracketRight') return 1;
+    if (event.code === 'BracketLeft') return -1;
+  }
+  return null;
+}
+
+/** Tab cycling works from anywhere, including from inside a terminal (the IDE view's keys come via main). */
 function useTabCycling(): void {
   const { stores } = useApp();
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
-      if (event.key !== 'Tab' || !event.ctrlKey || event.altKey || event.metaKey) return;
-      if (stores.ui.getState().overlays > 0) return;
+      const direction = cycleDirection(event);
+      if (direction === null || stores.ui.getState().overlays > 0) return;
       event.preventDefault();
       event.stopPropagation();
-      stores.navigation.getState().cycle(event.shiftKey ? -1 : 1);
+      stores.navigation.getState().cycle(direction);
     };
     window.addEventListener('keydown', onKeyDown, { capture: true });
     return () => window.removeEventListener('keydown', onKeyDown, { capture: true });

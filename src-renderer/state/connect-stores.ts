@@ -5,6 +5,7 @@
 import type { TidepoolApi } from '../../src-shared/contract.js';
 import { toTidepoolError } from '../../src-shared/errors.js';
 import type { ConnectionStatus } from '../api/connection.js';
+import { applyAppCommand } from './app-commands.js';
 import { checkHost, loadImages, loadOrphans } from './host-actions.js';
 import { isRuntimeId } from './host-store.js';
 import type { Stores } from './stores.js';
@@ -44,6 +45,7 @@ export function connectStores(api: TidepoolApi, stores: Stores, connection?: Con
       host.getState().setStatus(status);
       void loadImages(api, host, status).catch(() => undefined);
     }),
+    api.on('appCommand', (command) => applyAppCommand(stores, command)),
     api.on('imageProgress', (event) => {
       host.getState().applyImageProgress(event);
       const runtime = event.runtime;

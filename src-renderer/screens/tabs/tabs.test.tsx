@@ -260,6 +260,14 @@ describe('tab strip', () => {
     expect(selectedTab()).toBe('api-server — Logs');
   });
 
+  it('also cycles with Cmd+Shift+] and Cmd+Shift+[ as Mac browsers do', async () => {
+    const { user } = await threeTabs();
+    await user.keyboard('{Meta>}{Shift>}[BracketRight]{/Shift}{/Meta}');
+    expect(selectedTab()).toBe('api-server');
+    await user.keyboard('{Meta>}{Shift>}[BracketLeft]{/Shift}{/Meta}');
+    expect(selectedTab()).toBe('api-server — Logs');
+  });
+
   it('moves focus with the arrow keys and closes the focused tab with Delete', async () => {
     const { user } = await threeTabs();
     screen.getByRole('tab', { name: 'api-server — Logs' }).focus();
