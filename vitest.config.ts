@@ -7,6 +7,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          // Some unit tests run the CLI as a child process; a loaded 2-core machine needs headroom.
+          testTimeout: 30_000,
           include: ['src-shared/**/*.test.ts', 'src-main/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', 'node_modules/**'],
         },
