@@ -9,6 +9,8 @@ import { EventBus } from './api/event-bus.js';
 import type { IdeViewHost } from './api/ide-view-host.js';
 import type { GuestAccess } from './guest/guest-access.js';
 import { SimulatedGuest } from './guest/simulated-guest.js';
+import { applySshConfigInclude } from './guest/ssh-config.js';
+import { SshGuest } from './guest/ssh-guest.js';
 import { loadOrCreateSshKey } from './guest/ssh-key.js';
 import { ImageService } from './images/image-service.js';
 import { createRuntimes } from './runtimes/available.js';
@@ -68,7 +70,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const events = new EventBus();
   const settings = new SettingsService(
     store,
-    () => void registry.hostStatus(true).then((status) => events.emit('hostChanged', status)),
+    (next) => {
+      // Consent to the ~/.ssh/config include takes effect (or is withdrawn) at once.
+      applySshConfigInclude(options.dataDir, next.sshConfigInclude);
+      void registry.hostStatus(true).then((status) => events.emit('hostChanged', status));
+    },
     options.runtimeOverride ? { runtime: options.runtimeOverride } : {},
   );
   const built = options.runtimes
@@ -86,7 +92,9 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const base = { events, dataDir: options.dataDir, settings };
   const guestFor = (runtime: RuntimeId): GuestAccess => {
     if (runtime === 'simulated') return simulatedGuest;
-    sshGuest ??= options.sshGuest ? options.sshGuest(base) : missingSshGuest();
+    sshGuest ??= options.sshGuest
+      ? options.sshGuest(base)
+      : new SshGuest({ dataDir: options.dataDir, settings: () => settings.get(), platform });
     return sshGuest;
   };
   const workspaces = new WorkspaceService({
@@ -122,8 +130,4 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await sshGuest?.dispose();
     },
   };
-}
-
-function missingSshGuest(): GuestAccess {
-  throw new Error('No SSH guest access was wired into this core.');
 }

@@ -3,7 +3,6 @@
  * restarts it when its config changed (or it is not running), and waits until it answers on
  * 127.0.0.1:<port> in the guest. The image runs it as the systemd unit `code-server.service` as `dev`.
  */
-import { request } from 'node:http';
 import type { Client } from 'ssh2';
 import { TidepoolError } from '../../src-shared/errors.js';
 import type { OperationContext } from '../runtimes/runtime.js';
@@ -68,13 +67,14 @@ export async function configureIde(
 ): Promise<{ restarted: boolean }> {
   const client = await connection.ready();
   const configPath = ideConfigPath(ide.home);
+  const settingsPath = ideSettingsPath(ide.home);
+  // One round trip for everything configure needs to know; on most starts nothing else runs.
+  const current = await readIdeState(client, [configPath, settingsPath], ide.isRunningCommand, ctx.signal);
   const wantedConfig = ideConfigText(ide.port);
-  const currentConfig = await readGuestFile(client, configPath, ctx.signal);
-  const configChanged = currentConfig !== wantedConfig;
+  const configChanged = current.files[0] !== wantedConfig;
   if (configChanged) await writeGuestFile(client, configPath, wantedConfig, ctx.signal);
 
-  const settingsPath = ideSettingsPath(ide.home);
-  const settingsText = await readGuestFile(client, settingsPath, ctx.signal);
+  const settingsText = current.files[1] ?? null;
   const merged = mergeSettings(settingsText, workspaceIdeSettings(workspaceName));
   if (merged === null) {
     ctx.log(`left ${settingsPath} as it is: it is not plain JSON (comments?), so Tidepool could not add the workspace's settings`, 'warn');
@@ -82,8 +82,7 @@ export async function configureIde(
     await writeGuestFile(client, settingsPath, merged, ctx.signal);
   }
 
-  const running = (await execInGuest(client, ide.isRunningCommand, { signal: ctx.signal })).code === 0;
-  if (!configChanged && running) return { restarted: false };
+  if (!configChanged && current.running) return { restarted: false };
   ctx.progress('Restarting the IDE');
   await restartIde(client, ide, workspaceName, ctx.signal);
   return { restarted: true };
@@ -146,20 +145,28 @@ function probeIde(client: Client, port: number): Promise<number> {
         reject(error);
         return;
       }
-      const probe = request(
-        { method: 'GET', path: '/healthz', headers: { host: `127.0.0.1:${port}`, connection: 'close' }, createConnection: () => stream },
-        (response) => {
-          response.resume();
-          resolve(response.statusCode ?? 0);
-          stream.close();
-        },
-      );
-      probe.setTimeout(5_000, () => probe.destroy(new Error('no HTTP answer within 5 s')));
-      probe.on('error', (problem) => {
+      let head = '';
+      let finished = false;
+      const finish = (outcome: number | Error): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
         stream.close();
-        reject(problem);
+        if (typeof outcome === 'number') resolve(outcome);
+        else reject(outcome);
+      };
+      const timer = setTimeout(() => finish(new Error('no HTTP answer within 5 s')), 5_000);
+      stream.on('data', (chunk: Buffer) => {
+        head += chunk.toString('latin1');
+        const line = head.split('\r\n', 1)[0]!;
+        if (head.includes('\r\n')) {
+          const status = /^HTTP\/1\.[01] (\d{3})/.exec(line);
+          finish(status ? Number(status[1]) : new Error(`not an HTTP answer: ${line.slice(0, 80)}`));
+        }
       });
-      probe.end();
+      stream.on('close', () => finish(new Error('closed without an HTTP answer')));
+      stream.on('error', (problem: Error) => finish(problem));
+      stream.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
     });
   });
 }
@@ -181,9 +188,29 @@ export function mergeSettings(current: string | null, ours: Record<string, unkno
   return `${JSON.stringify({ ...settings, ...ours }, null, 2)}\n`;
 }
 
-async function readGuestFile(client: Client, path: string, signal: AbortSignal): Promise<string | null> {
-  const result = await execInGuest(client, `cat ${shellQuote(path)} 2>/dev/null`, { signal });
-  return result.code === 0 ? result.stdout : null;
+/** The files' contents (null when missing) and whether code-server runs, from one command in the guest. */
+async function readIdeState(
+  client: Client,
+  paths: string[],
+  isRunningCommand: string,
+  signal: AbortSignal,
+): Promise<{ files: (string | null)[]; running: boolean }> {
+  const reads = paths.map((path) => `if [ -f ${shellQuote(path)} ]; then printf F; base64 < ${shellQuote(path)} | tr -d '\\n'; fi; echo`);
+  const command = `${reads.join('; ')}; if ${isRunningCommand}; then echo running; else echo stopped; fi`;
+  const result = await execInGuest(client, command, { signal });
+  const lines = result.stdout.split('\n');
+  if (result.code !== 0 || lines.length < paths.length + 1) {
+    throw new TidepoolError({
+      code: 'RUNTIME_ERROR',
+      message: 'Tidepool could not read the IDE’s configuration in the workspace.',
+      detail: `exit ${result.code}: ${result.stderr.trim()}`,
+    });
+  }
+  const files = paths.map((_path, index) => {
+    const line = lines[index]!;
+    return line.startsWith('F') ? Buffer.from(line.slice(1), 'base64').toString('utf8') : null;
+  });
+  return { files, running: lines[paths.length] === 'running' };
 }
 
 /** Replaces a file as the guest user (so it stays theirs) via a temporary file in the same folder. */
