@@ -10,6 +10,7 @@ import type { Workspace } from '../../src-shared/workspace.js';
 import { EXIT } from './exit-codes.js';
 import { cliEnv, runCli, startCli } from './testing/run-cli.js';
 
+// Every test runs the CLI as child processes (about half a second each): allow for a busy machine.
 let root: string;
 let dataDir: string;
 const sim = (...args: string[]) => ['--data-dir', dataDir, '--runtime', 'simulated', ...args];
@@ -20,7 +21,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-describe('command line and usage errors', () => {
+describe('command line and usage errors', { timeout: 60_000 }, () => {
   it('teaches in --help: commands, examples, exit codes', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(EXIT.ok);
@@ -59,7 +60,7 @@ describe('command line and usage errors', () => {
   });
 });
 
-describe('workspace lifecycle on the simulated runtime', () => {
+describe('workspace lifecycle on the simulated runtime', { timeout: 60_000 }, () => {
   it('lists nothing at first, as [] with --json', async () => {
     const run = await runCli(sim('ls', '--json'));
     expect(run.code).toBe(EXIT.ok);
@@ -145,7 +146,7 @@ describe('workspace lifecycle on the simulated runtime', () => {
   });
 });
 
-describe('two commands at once', () => {
+describe('two commands at once', { timeout: 60_000 }, () => {
   it('goes through the first command’s socket and gets exit 4 for a busy workspace', async () => {
     const slow = startCli(sim('create', 'slow'), cliEnv({ TIDEPOOL_SIMULATED_DELAY_MS: '600' }));
     const closed = new Promise<number | null>((resolve) => slow.once('close', resolve));
@@ -164,10 +165,10 @@ describe('two commands at once', () => {
       slow.kill();
     }
     expect((await runCli(sim('rm', '--force', 'slow'))).code).toBe(EXIT.ok);
-  }, 30_000);
+  });
 });
 
-describe('doctor', () => {
+describe('doctor', { timeout: 60_000 }, () => {
   it('passes with the simulated runtime and a private data folder', async () => {
     const run = await runCli(sim('doctor', '--json'));
     const report = JSON.parse(run.stdout) as { ok: boolean; checks: { id: string; status: string }[] };

@@ -87,7 +87,16 @@ describe('local socket', () => {
     expect(run.code).toBe(EXIT.ok);
     const names = (JSON.parse(run.stdout) as Workspace[]).map((workspace) => workspace.name);
     expect(names).toContain('through-socket');
-  });
+  }, 30_000);
+
+  it('lets `create --no-wait` return at once while the holder carries the work on', async () => {
+    const run = await runCli(['--data-dir', harness.core.dataDir, '--json', 'create', 'later', '--no-wait']);
+    expect(run.code).toBe(EXIT.ok);
+    const created = JSON.parse(run.stdout) as Workspace;
+    expect(created).toMatchObject({ name: 'later', state: 'creating' });
+    await harness.core.workspaces.settled(created.id);
+    expect(harness.core.workspaces.get(created.id).state).toBe('ready');
+  }, 30_000);
 });
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {

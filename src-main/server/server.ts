@@ -53,6 +53,11 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** Anything that can be reached from another computer is served over TLS only. */
+export function needsTls(host: string): boolean {
+  return !isLoopback(host);
+}
+
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
 }
@@ -61,7 +66,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const { core } = options;
   const bindHost = options.host ?? '127.0.0.1';
   const loopback = isLoopback(bindHost);
-  const wantsTls = !loopback || options.tlsCert !== undefined || options.tlsKey !== undefined;
+  const wantsTls = needsTls(bindHost) || options.tlsCert !== undefined || options.tlsKey !== undefined;
   const displayHost = isWildcard(bindHost) ? machineName() : bindHost;
   const tls = wantsTls
     ? await loadTls({
