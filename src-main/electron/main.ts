@@ -3,13 +3,14 @@
  * Electron. It creates the core on the user's data folder, shares it with the `tidepool` CLI over the
  * local socket, and wires the window, IPC, IDE views, menu, tray, notifications, quit and wake handling.
  *
- * Flags (for development and the e2e test): `--data-dir=<path>` as for the CLI; TIDEPOOL_SIMULATED=1
- * offers the simulated runtime.
+ * Flags (for development and tests), as for the CLI: `--data-dir=<path>`, `--runtime=<id>`;
+ * TIDEPOOL_SIMULATED=1 offers the simulated runtime (`--runtime=simulated` uses it).
  */
 import { app, dialog, session } from 'electron';
 import { TidepoolError, toTidepoolError } from '../../src-shared/errors.js';
+import { RUNTIME_IDS } from '../../src-shared/workspace.js';
 import { createHandlers } from '../api/handlers.js';
-import { simulatedStateFile } from '../cli/backend.js';
+import { simulatedDelayMs, simulatedStateFile } from '../cli/backend.js';
 import { createCore, type Core } from '../core.js';
 import { SimulatedRuntime } from '../runtimes/simulated/simulated-runtime.js';
 import { attachLocalSocket, isLocalSocketLive, localSocketPath, type LocalSocketServer } from '../server/local-socket.js';
@@ -28,7 +29,9 @@ import type { TrayAction } from './tray-menu.js';
 import { denyByDefaultEverywhere, guardSession } from './web-contents-guard.js';
 import { AppWindow } from './window.js';
 
-const dataDirFlag = process.argv.find((arg) => arg.startsWith('--data-dir='))?.slice('--data-dir='.length);
+const flag = (name: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const dataDirFlag = flag('data-dir');
+const runtimeFlag = RUNTIME_IDS.find((id) => id === flag('runtime'));
 // Before anything reads it: the single-instance lock and electron-store both live in userData.
 if (dataDirFlag) app.setPath('userData', dataDirFlag);
 
@@ -48,6 +51,17 @@ function fail(error: unknown): void {
   const failure = toTidepoolError(error);
   dialog.showErrorBox('Tidepool could not start', [failure.message, failure.hint, failure.detail].filter(Boolean).join('\n\n'));
   app.exit(1);
+}
+
+/** TIDEPOOL_SIMULATED=1 (and TIDEPOOL_SIMULATED_DELAY_MS) as for the CLI: a stand-in runtime for development and tests. */
+function simulatedRuntime(dataDir: string) {
+  if (process.env.TIDEPOOL_SIMULATED !== '1' && runtimeFlag !== 'simulated') return {};
+  const delay = simulatedDelayMs();
+  const delays = delay === undefined ? undefined : { create: delay, start: delay, stop: delay, delete: delay, getIp: delay };
+  return {
+    simulated: new SimulatedRuntime({ stateFile: simulatedStateFile(dataDir), ...(delays ? { delays } : {}) }),
+    ...(delay === undefined ? {} : { simulatedGuestStepMs: delay }),
+  };
 }
 
 /** Nothing else may drive the same workspaces: a running `tidepool serve` or CLI command holds the socket. */
@@ -92,7 +106,8 @@ async function start(): Promise<void> {
   const core = await createCore({
     dataDir,
     store,
-    simulated: process.env.TIDEPOOL_SIMULATED === '1' ? new SimulatedRuntime({ stateFile: simulatedStateFile(dataDir) }) : false,
+    ...simulatedRuntime(dataDir),
+    ...(runtimeFlag ? { runtimeOverride: runtimeFlag } : {}),
   });
   const handlers = createHandlers(core);
   const socket = await shareWithCli(core, handlers).catch(async (error: unknown) => {
