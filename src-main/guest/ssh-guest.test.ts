@@ -427,7 +427,10 @@ describe.skipIf(unavailable !== null)('SshGuest over OpenSSH', { timeout: 30_000
   it('writes the workspace’s SSH config entry, which plain OpenSSH can use with the pinned key', async () => {
     const guest = guestFor();
     const workspace = target({ sshAgentForwarding: true });
-    await guest.attach(workspace, recorder());
+    const ctx = recorder();
+    await guest.attach(workspace, ctx);
+    // Forwarding was asked for but this machine has no agent: said, not silently dropped.
+    expect(ctx.lines.some((entry) => entry.level === 'warn' && entry.line.includes('SSH_AUTH_SOCK is not set'))).toBe(true);
     const configPath = join(dataDir, 'ssh', 'config');
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
     const text = readFileSync(configPath, 'utf8');
