@@ -86,6 +86,13 @@ export class IdeProxies {
     await new Promise<void>((resolve) => entry.server.close(() => resolve()));
   }
 
+  /** The workspace is gone: close its origin and forget its port. */
+  async remove(workspaceId: string): Promise<void> {
+    const { [workspaceId]: _gone, ...rest } = this.rememberedPorts();
+    writeFileSync(this.options.portsFile, JSON.stringify(rest), { mode: 0o600 });
+    await this.close(workspaceId);
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.entries.keys()].map((id) => this.close(id)));
   }

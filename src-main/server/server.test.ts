@@ -2,7 +2,7 @@
  * `tidepool serve` from a browser's point of view: login with the token, the session cookie, the API over
  * the WebSocket with its Origin check, and each workspace's IDE on an origin of its own.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -202,6 +202,7 @@ describe('IDE proxy', () => {
     await api.call('deleteWorkspace', { id: alpha.id });
     await harness.core.workspaces.settled(alpha.id);
     expect(server.ideProxies.portOf(alpha.id)).toBeNull();
+    expect(readFileSync(join(harness.core.dataDir, 'server-ide-ports.json'), 'utf8')).not.toContain(alpha.id);
     await expect(get(`${opened.alpha!.url.origin}/`)).rejects.toThrow();
   });
 });

@@ -100,7 +100,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       }
     },
   });
-  const stopWatching = core.events.on('workspaceRemoved', ({ id }) => void ideProxies.close(id));
+  const stopWatching = core.events.on('workspaceRemoved', ({ id }) => void ideProxies.remove(id));
   const api = createApiSocket(core.events);
 
   /** The handlers for one browser connection: the IDE's URL is its proxy, on the host name that browser uses. */
