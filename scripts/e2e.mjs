@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run e2e`: end-to-end flows in Chromium against `tidepool serve` (e2e/*.e2e.ts). Builds the web
 // interface first when it is missing or older than its sources. Arguments pick flows by file name.
-// Ends with `e2e: N passed, N failed, N skipped`; screenshots go to e2e/artifacts/.
+// Ends with `e2e: N passed, N failed, N skipped`; screenshots go to e2e/artifacts/ (and, with
+// TIDEPOOL_E2E_DOCS=1, the key ones to docs/screenshots/). TIDEPOOL_E2E_RUNTIMES=simulated runs one flow.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

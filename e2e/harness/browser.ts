@@ -31,12 +31,15 @@ export class Screenshots {
     mkdirSync(this.folder, { recursive: true });
   }
 
-  /** Saves `NN-name.png`; with `docsName`, also copies it to docs/screenshots/ (committed). */
+  /**
+   * Saves `NN-name.png`; with `docsName`, also copies it to docs/screenshots/ (committed) when the run was
+   * asked to refresh them (TIDEPOOL_E2E_DOCS=1), so ordinary runs leave the working tree alone.
+   */
   async take(page: Page, name: string, docsName?: string): Promise<string> {
     this.count += 1;
     const file = join(this.folder, `${String(this.count).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file });
-    if (docsName) {
+    if (docsName && process.env.TIDEPOOL_E2E_DOCS === '1') {
       mkdirSync(DOCS_SCREENSHOTS, { recursive: true });
       copyFileSync(file, join(DOCS_SCREENSHOTS, `${docsName}.png`));
     }
