@@ -138,7 +138,7 @@ export class IdeProxies {
     const target = request.url ?? '';
     // Only origin-form targets: an absolute URL here must never make this a forward proxy.
     if (!target.startsWith('/') || target.startsWith('//')) return [400, 'Bad request target.'];
-    const host = parseHost(request.headers.host);
+    const host = parseHost(request.headers.host, this.options.tls !== null);
     if (!host || host.port !== entry.port || !this.options.allowsHostname(host.hostname)) return [421, 'Wrong host for this workspace.'];
     if (websocket && request.headers.origin !== `${this.scheme}://${request.headers.host}`) return [403, 'Cross-origin WebSocket refused.'];
     return null;
@@ -151,7 +151,7 @@ export class IdeProxies {
 
   private handle(entry: Entry, request: IncomingMessage, response: ServerResponse): void {
     const refusal = this.refuse(entry, request, false);
-    const host = parseHost(request.headers.host);
+    const host = parseHost(request.headers.host, this.options.tls !== null);
     const frame = ideFrameHeaders(`${this.scheme}://${host ? formatHost(host.hostname) : 'invalid'}:${this.options.appPort()}`);
     if (refusal) {
       page(response, refusal[0], refusal[1], frame);
@@ -282,12 +282,13 @@ export class IdeProxies {
   }
 }
 
-export function parseHost(header: string | undefined): { hostname: string; port: number } | null {
+/** The Host header's name and port; browsers leave the port out when it is the scheme's default. */
+export function parseHost(header: string | undefined, secure: boolean): { hostname: string; port: number } | null {
   if (!header) return null;
   try {
     const url = new URL(`http://${header}`);
-    if (url.username || url.password || url.pathname !== '/' || !url.port) return null;
-    return { hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(url.port) };
+    if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) return null;
+    return { hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port ? Number(url.port) : secure ? 443 : 80 };
   } catch {
     return null;
   }

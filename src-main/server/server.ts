@@ -120,7 +120,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const host = parseHost(request.headers.host);
+    const host = parseHost(request.headers.host, tls !== null);
     if (!host || host.port !== port || !allowsHostname(host.hostname) || !request.url?.startsWith('/')) {
       response.writeHead(421, { 'content-type': 'text/plain; charset=utf-8' });
       response.end('This server does not answer for that host.\n');
@@ -163,7 +163,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const host = parseHost(request.headers.host);
+    const host = parseHost(request.headers.host, tls !== null);
     const reject = (status: number, reason: string): void => {
       socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
