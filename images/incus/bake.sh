@@ -97,8 +97,8 @@ on_exit() {
   unmount_all
   rm -f "$ROOT/usr/sbin/policy-rc.d" 2>/dev/null || true
   if [ "$rc" -ne 0 ]; then
-    printf 'bake.sh: FAILED during phase "%s" after %s s (exit %s). Work dir kept: %s\n' \
-      "${PHASE:-?}" "$(secs "$T_START" "$(now)")" "$rc" "$WORK" >&2
+    printf 'bake.sh: FAILED during phase "%s" after %s s (exit %s).%s\n' \
+      "${PHASE:-?}" "$(secs "$T_START" "$(now)")" "$rc" "$( [ -d "$ROOT" ] && printf ' Work dir kept for inspection: %s' "$WORK")" >&2
   fi
 }
 trap on_exit EXIT
