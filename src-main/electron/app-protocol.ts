@@ -10,7 +10,9 @@ import { APP_CONTENT_SECURITY_POLICY, APP_SCHEME } from './security-policy.js';
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    // standard: a real origin for sender checks and relative URLs; secure: a secure context (clipboard API);
+    // corsEnabled: Vite's module scripts are fetched in CORS mode, even from their own origin.
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
   ]);
 }
 

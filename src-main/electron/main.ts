@@ -64,8 +64,11 @@ function simulatedRuntime(dataDir: string) {
   };
 }
 
-/** Nothing else may drive the same workspaces: a running `tidepool serve` or CLI command holds the socket. */
-async function waitForDataFolder(dataDir: string): Promise<void> {
+/**
+ * Nothing else may drive the same workspaces: a running `tidepool serve` or CLI command holds the socket.
+ * False when the user chose to quit instead.
+ */
+async function waitForDataFolder(dataDir: string): Promise<boolean> {
   while (await isLocalSocketLive(localSocketPath(dataDir))) {
     const { response } = await dialog.showMessageBox({
       type: 'warning',
@@ -75,11 +78,9 @@ async function waitForDataFolder(dataDir: string): Promise<void> {
       defaultId: 0,
       cancelId: 1,
     });
-    if (response === 1) {
-      app.exit(0);
-      return;
-    }
+    if (response === 1) return false;
   }
+  return true;
 }
 
 /** Lets the `tidepool` CLI reach this core instead of opening the same state a second time. */
@@ -101,7 +102,10 @@ async function start(): Promise<void> {
   guardSession(session.defaultSession, () => ({ kind: 'app' }));
 
   const dataDir = app.getPath('userData');
-  await waitForDataFolder(dataDir);
+  if (!(await waitForDataFolder(dataDir))) {
+    app.exit(0);
+    return;
+  }
   const store = new ElectronStateStore(dataDir);
   const core = await createCore({
     dataDir,
