@@ -72,7 +72,8 @@ export class SimulatedGuest implements GuestAccess {
     if (!this.pages.has(workspaceId)) throw notAttached();
     const id = randomUUID();
     this.terminals.set(id, { workspaceId, handlers, line: '' });
-    handlers.onData('simulated$ ');
+    // The caller learns the id from our return value: the first prompt must come after that.
+    setImmediate(() => handlers.onData('simulated$ '));
     return id;
   }
 

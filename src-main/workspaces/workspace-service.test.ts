@@ -195,3 +195,37 @@ describe('WorkspaceService deadlines', () => {
     expect(harness.core.workspaces.get(workspace.id).state).toBe('stopped');
   });
 });
+
+describe('WorkspaceService open', () => {
+  it('reattaches a workspace that is ready in the runtime but not connected from this process', async () => {
+    harness = await simulatedHarness();
+    const workspace = await created('reopen');
+    await harness.core.guestFor('simulated').detach(workspace.id);
+    const { ideUrl, workspace: opened } = await harness.core.workspaces.open(workspace.id);
+    expect(opened.state).toBe('ready');
+    expect(ideUrl).toBe(`http://127.0.0.1:${workspace.idePort}/`);
+    expect(opened.lastOpenedAt).not.toBeNull();
+    expect(harness.runtime.calls.filter((call) => call.op === 'start')).toHaveLength(1);
+  });
+
+  it('starts a stopped workspace and returns its IDE', async () => {
+    harness = await simulatedHarness();
+    const workspace = await created('sleepy');
+    await harness.core.workspaces.stop(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    const { workspace: opened } = await harness.core.workspaces.open(workspace.id);
+    expect(opened.state).toBe('ready');
+  });
+
+  it('says why when the workspace cannot be opened', async () => {
+    harness = await simulatedHarness();
+    const workspace = await created('broken');
+    await harness.core.workspaces.stop(workspace.id);
+    await harness.core.workspaces.settled(workspace.id);
+    harness.runtime.inject('start', { kind: 'error', message: 'no space left on device' });
+    await expect(harness.core.workspaces.open(workspace.id)).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+      hint: 'no space left on device',
+    });
+  });
+});

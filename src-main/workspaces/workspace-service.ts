@@ -226,30 +226,36 @@ export class WorkspaceService {
   /** Starts the workspace if needed, waits until its IDE answers and returns the IDE's URL. */
   async open(id: string): Promise<{ workspace: Workspace; ideUrl: string }> {
     let workspace = this.get(id);
+    const guest = this.deps.guestFor(workspace.runtime);
     const running = this.operations.get(id);
-    if (running && (running.kind === 'create' || running.kind === 'start')) {
+    if (running && (running.kind === 'create' || running.kind === 'start' || running.kind === 'open')) {
       await running.done;
-      workspace = this.get(id);
+    } else if (workspace.state === 'ready' && !guest.isAttached(id)) {
+      // Ready in the runtime but not connected from this process (Tidepool was restarted): reattach.
+      this.reattach(id);
+      await this.settled(id);
     } else if (workspace.state !== 'ready') {
       await this.start(id);
       await this.settled(id);
-      workspace = this.get(id);
     }
-    if (workspace.state !== 'ready') {
+    workspace = this.get(id);
+    if (workspace.state !== 'ready' || !guest.isAttached(id)) {
       throw new TidepoolError({
         code: 'INVALID_STATE',
         message: `“${workspace.name}” could not be opened: it is ${workspace.state}.`,
         hint: workspace.lastError?.hint ?? workspace.lastError?.message,
       });
     }
-    const guest = this.deps.guestFor(workspace.runtime);
-    if (!guest.isAttached(id)) {
-      await this.start(id);
-      await this.settled(id);
-      workspace = this.get(id);
-    }
     workspace = this.update(id, { lastOpenedAt: this.now().toISOString() });
     return { workspace, ideUrl: guest.ideUrl(id) };
+  }
+
+  /** Connects this process to a workspace the runtime already runs: address, SSH, IDE tunnel. */
+  reattach(id: string): void {
+    const workspace = this.get(id);
+    this.assertIdle(workspace);
+    const runtime = this.deps.registry.get(workspace.runtime);
+    this.run(workspace, 'open', START_STEPS, (ctx) => this.startFlow(id, runtime, ctx));
   }
 
   cancel(id: string): void {
@@ -432,7 +438,7 @@ export class WorkspaceService {
         hint: 'Delete this workspace and create a new one.',
       });
     }
-    this.transition(id, 'starting');
+    this.transition(id, workspace.state === 'ready' ? 'configuring' : 'starting');
     await this.bootAndAttach(id, runtime, ctx, status.state === 'running');
   }
 
