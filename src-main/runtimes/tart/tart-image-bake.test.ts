@@ -42,7 +42,7 @@ function setup() {
     basePath: fake.path,
     env: { HOME: dataDir },
     imagesDir,
-    timings: { pollMs: 50, bootMs: 5000, hardStopSeconds: 2 },
+    timings: { pollMs: 50, bootMs: 5000, hardStopSeconds: 2, settleMs: 300 },
   });
   const guest: GuestDouble = { commands: [], uploads: new Map(), addresses: [], failing: new Map() };
   // Stands in for the build VM's sshd; `poweroff` makes the fake `tart run` end as a guest shutdown would.

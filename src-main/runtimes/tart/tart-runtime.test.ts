@@ -46,7 +46,7 @@ function setup(
     basePath: fake.path,
     env: { HOME: dataDir, USER: 'tester' },
     imagesDir,
-    timings: { pollMs: 50, bootMs: 5000, hardStopSeconds: 2 },
+    timings: { pollMs: 50, bootMs: 5000, hardStopSeconds: 2, settleMs: 300 },
     ...(options.checkLocalNetwork ? { checkLocalNetwork: options.checkLocalNetwork } : {}),
   });
   const logs: string[] = [];

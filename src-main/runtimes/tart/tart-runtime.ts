@@ -52,6 +52,11 @@ export interface TartTimings {
   bootMs: number;
   /** `tart stop --timeout`: seconds between the hard stop (SIGINT) and SIGKILL. */
   hardStopSeconds: number;
+  /**
+   * How long a run must stay up after Tart first reports it running: Tart takes the VM's lock before it
+   * starts Softnet and the VM, so a Softnet or VZ failure shows up just after "running".
+   */
+  settleMs: number;
 }
 
 export interface TartRuntimeOptions {
@@ -70,7 +75,7 @@ export interface TartRuntimeOptions {
   checkLocalNetwork?: (address: string) => Promise<void>;
 }
 
-const DEFAULT_TIMINGS: TartTimings = { pollMs: 500, bootMs: 60_000, hardStopSeconds: 10 };
+const DEFAULT_TIMINGS: TartTimings = { pollMs: 500, bootMs: 60_000, hardStopSeconds: 10, settleMs: 1500 };
 const GB_PER_GIB = 1.073741824;
 const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}$/;
 
@@ -343,7 +348,11 @@ export class TartRuntime implements Runtime {
       if (run.exit) throw await this.earlyExit(vm, run);
       const info = await this.vmInfo(vm);
       if (!info) throw vmGone(vm);
-      if (info.State === 'running') return;
+      if (info.State === 'running') {
+        await Promise.race([sleep(this.timings.settleMs, signal), run.exited]);
+        if (run.exit) throw await this.earlyExit(vm, run);
+        return;
+      }
       if (Date.now() >= deadline) {
         const tail = readLogTail(run.logPath, run.logOffset);
         throw new TidepoolError({
@@ -454,9 +463,10 @@ export class TartRuntime implements Runtime {
       const pid = run && !run.exit ? run.pid : await findRunPid(vm, this.cli.env());
       if (!options.force) {
         const timeoutMs = options.timeoutMs ?? 30_000;
-        if (pid && signalProcess(pid, 'SIGUSR2')) {
+        if (pid) {
           ctx.progress('Shutting down the guest');
-          ctx.log(`asked ${vm} to shut down (power button via SIGUSR2 to tart run, pid ${pid})`);
+          // A failed signal means the run process has just ended on its own: the wait below sees that at once.
+          if (signalProcess(pid, 'SIGUSR2')) ctx.log(`asked ${vm} to shut down (power button via SIGUSR2 to tart run, pid ${pid})`);
           if (await this.waitStopped(vm, pid, timeoutMs, ctx.signal)) {
             ctx.log(`${vm} shut down`);
             return;

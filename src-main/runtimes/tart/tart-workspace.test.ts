@@ -37,7 +37,7 @@ async function tartCore(): Promise<{ core: Core; fake: FakeTart; dataDir: string
     basePath: fake.path,
     env: { HOME: dataDir },
     imagesDir,
-    timings: { pollMs: 50, bootMs: 5000, hardStopSeconds: 2 },
+    timings: { pollMs: 50, bootMs: 5000, hardStopSeconds: 2, settleMs: 300 },
   });
   core = await createCore({
     dataDir,

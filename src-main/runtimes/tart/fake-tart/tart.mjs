@@ -471,7 +471,7 @@ const commands = {
         process.stdout.write('guest has stopped the virtual machine due to error: Error Domain=VZErrorDomain Code=1 "Internal Virtualization error. The virtual machine stopped unexpectedly."\n');
         release();
         process.exit(1);
-      }, 400);
+      }, 1500);
     }
     const keepAlive = setInterval(() => undefined, 60_000);
     process.on('SIGINT', () => {
