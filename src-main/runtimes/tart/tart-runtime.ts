@@ -408,10 +408,13 @@ export class TartRuntime implements Runtime {
     const run = this.runs.get(vm);
     const args = ['ip', vm, '--wait', String(Math.min(65_535, Math.max(1, Math.ceil(timeoutMs / 1000))))];
     ctx.progress('Waiting for the VM to get an address');
-    const lookup = this.cli.run(args, { signal: ctx.signal, timeoutMs: timeoutMs + 30_000 });
+    const lookupDone = new AbortController();
+    const lookup = this.cli.run(args, { signal: AbortSignal.any([ctx.signal, lookupDone.signal]), timeoutMs: timeoutMs + 30_000 });
     const outcome = run && !run.exit ? await Promise.race([lookup, run.exited.then(() => 'exited' as const)]) : await lookup;
     if (outcome === 'exited') {
+      // The VM is gone: end the lookup too instead of letting it wait out --wait.
       lookup.catch(() => undefined);
+      lookupDone.abort();
       throw await this.earlyExit(vm, run!);
     }
     if (outcome.exitCode !== 0) {
