@@ -309,11 +309,12 @@ export class TartRuntime implements Runtime {
       ctx.log(`${vm} is already running`);
       return;
     }
-    const network = this.files.readMarks(vm)?.network ?? { mode: 'isolated' };
-    const flags = softnetFlags(network);
+    // A VM without Tidepool's marks (an adopted one) runs isolated and without the key share.
+    const marks = this.files.readMarks(vm);
+    const flags = softnetFlags(marks?.network ?? { mode: 'isolated' });
     for (const note of flags.notes) ctx.log(`network allow-list: ${note}`, 'warn');
     const args = ['run', vm, '--no-graphics', ...flags.args];
-    if (this.files.readMarks(vm)) args.push('--dir', this.files.shareArgument(vm));
+    if (marks) args.push('--dir', this.files.shareArgument(vm));
     ctx.progress('Starting the VM');
     await this.launch(vm, args, this.files.openRunLog(vm), ctx);
     this.freshRuns.set(vm, flags.args.join(' '));
