@@ -229,3 +229,21 @@ describe('WorkspaceService open', () => {
     });
   });
 });
+
+describe('WorkspaceService kinds', () => {
+  it('falls back to the kind the runtime offers when the default is not available (Tart runs only VMs)', async () => {
+    harness = await simulatedHarness();
+    const capabilities = await harness.runtime.capabilities();
+    harness.runtime.capabilities = async () => ({
+      ...capabilities,
+      kinds: { container: { available: false, reason: 'Tart runs virtual machines only.' }, vm: { available: true } },
+    });
+    const workspace = await harness.core.workspaces.create({ name: 'vm-only' });
+    expect(workspace.kind).toBe('vm');
+    await harness.core.workspaces.settled(workspace.id);
+    await expect(harness.core.workspaces.create({ name: 'asked', kind: 'container' })).rejects.toMatchObject({
+      code: 'RUNTIME_UNAVAILABLE',
+      hint: 'Tart runs virtual machines only.',
+    });
+  });
+});

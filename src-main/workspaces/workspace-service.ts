@@ -9,6 +9,7 @@ import type { CreateWorkspaceInput } from '../../src-shared/schemas.js';
 import {
   BUSY_STATES,
   canTransition,
+  INSTANCE_KINDS,
   STEP_LABELS,
   type OperationKind,
   type OperationProgress,
@@ -148,7 +149,8 @@ export class WorkspaceService {
     const settings = this.deps.settings();
     const runtime = await this.deps.registry.choose(input.runtime);
     const capabilities = await runtime.capabilities();
-    const kind = input.kind ?? (capabilities.kinds[settings.defaultKind].available ? settings.defaultKind : 'container');
+    const fallback = INSTANCE_KINDS.find((candidate) => capabilities.kinds[candidate].available) ?? settings.defaultKind;
+    const kind = input.kind ?? (capabilities.kinds[settings.defaultKind].available ? settings.defaultKind : fallback);
     const support = capabilities.kinds[kind];
     if (!support.available) {
       throw new TidepoolError({
