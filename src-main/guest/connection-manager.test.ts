@@ -3,12 +3,11 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TIMING, GuestConnection, type ConnectionOptions } from './connection-manager.js';
 import { execInGuest } from './guest-exec.js';
 import { keyFingerprint } from './host-keys.js';
-import { loadOrCreateSshKey, type SshKey } from './ssh-key.js';
+import { generateEd25519KeyPair, loadOrCreateSshKey, type SshKey } from './ssh-key.js';
 import { startCutProxy } from './testing/cut-proxy.js';
 import { freePort, sshdUnavailableReason, startTestSshd, type TestSshd } from './testing/openssh-server.js';
 
@@ -69,7 +68,7 @@ describe.skipIf(unavailable !== null)('GuestConnection', () => {
     const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: 'ignore' });
     try {
       for (let waited = 0; !existsSync(agentSocket) && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-      const userKey = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'the-users-own-key' });
+      const userKey = generateEd25519KeyPair('the-users-own-key');
       writeFileSync(join(root, 'user_key'), userKey.private, { mode: 0o600 });
       execFileSync('ssh-add', [join(root, 'user_key')], { env: { ...process.env, SSH_AUTH_SOCK: agentSocket }, stdio: 'ignore' });
 

@@ -6,12 +6,13 @@ import ssh2 from 'ssh2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TidepoolError } from '../../src-shared/errors.js';
 import { HostKeyStore, keyFingerprint, keyType } from './host-keys.js';
+import { generateEd25519KeyPair } from './ssh-key.js';
 
 const ID = '11111111-2222-4333-8444-555555555555';
 const OTHER_ID = '99999999-2222-4333-8444-555555555555';
 
 function publicBlob(): Buffer {
-  const pair = ssh2.utils.generateKeyPairSync('ed25519');
+  const pair = generateEd25519KeyPair();
   const parsed = ssh2.utils.parseKey(pair.public);
   if (parsed instanceof Error) throw parsed;
   return parsed.getPublicSSH();
@@ -73,7 +74,7 @@ describe('HostKeyStore', () => {
   it('computes the same fingerprint and type as OpenSSH', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tidepool-fp-'));
     try {
-      const pair = ssh2.utils.generateKeyPairSync('ed25519');
+      const pair = generateEd25519KeyPair();
       writeFileSync(join(dir, 'key.pub'), pair.public);
       const blob = Buffer.from(pair.public.split(' ')[1]!, 'base64');
       expect(keyType(blob)).toBe('ssh-ed25519');

@@ -18,8 +18,8 @@ export function loadOrCreateSshKey(dataDir: string): SshKey {
   const publicKeyPath = `${privateKeyPath}.pub`;
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   chmodSync(folder, 0o700);
-  if (!existsSync(privateKeyPath) || !existsSync(publicKeyPath)) {
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'tidepool' });
+  if (!existsSync(privateKeyPath) || !existsSync(publicKeyPath) || !isUsable(readFileSync(privateKeyPath, 'utf8'))) {
+    const pair = generateEd25519KeyPair('tidepool');
     writeFileSync(privateKeyPath, pair.private, { mode: 0o600 });
     writeFileSync(publicKeyPath, `${pair.public}\n`, { mode: 0o644 });
   }
@@ -29,4 +29,21 @@ export function loadOrCreateSshKey(dataDir: string): SshKey {
     privateKey: readFileSync(privateKeyPath, 'utf8'),
     publicKey: readFileSync(publicKeyPath, 'utf8').trim(),
   };
+}
+
+/**
+ * An ed25519 pair in OpenSSH format. ssh2's generator drops a leading zero byte of the key (about 1 pair in
+ * 128), which neither ssh2 nor OpenSSH can load afterwards; such a pair is made again.
+ */
+export function generateEd25519KeyPair(comment = ''): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (isUsable(pair.private)) return pair;
+  }
+}
+
+function isUsable(privateKey: string): boolean {
+  const parsed = ssh2.utils.parseKey(privateKey);
+  // 4 + 11 ("ssh-ed25519") + 4 + 32 key bytes.
+  return !(parsed instanceof Error) && parsed.type === 'ssh-ed25519' && parsed.getPublicSSH().length === 51;
 }

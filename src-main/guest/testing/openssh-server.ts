@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import ssh2 from 'ssh2';
+import { generateEd25519KeyPair } from '../ssh-key.js';
 
 export const SSHD_PATH = '/usr/sbin/sshd';
 
@@ -53,7 +53,7 @@ export async function startTestSshd(dir: string, options: { authorizedKeys: stri
   const authorizedKeysPath = join(dir, 'authorized_keys');
   const configPath = join(dir, 'sshd_config');
   const replaceHostKey = (): void => {
-    writeFileSync(hostKeyPath, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+    writeFileSync(hostKeyPath, generateEd25519KeyPair().private, { mode: 0o600 });
   };
   const authorize = (keys: string[]): void => writeFileSync(authorizedKeysPath, keys.map((key) => `${key}\n`).join(''), { mode: 0o600 });
   replaceHostKey();

@@ -7,6 +7,7 @@ import { spawn as spawnPty, type IPty } from 'node-pty';
 import ssh2, { type Connection, type PseudoTtyInfo, type Server } from 'ssh2';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { generateEd25519KeyPair } from '../ssh-key.js';
 
 export interface PtySshServer {
   port: number;
@@ -16,7 +17,7 @@ export interface PtySshServer {
 export async function startPtySshServer(authorizedKey: string, home: string): Promise<PtySshServer> {
   const allowed = ssh2.utils.parseKey(authorizedKey);
   if (allowed instanceof Error) throw allowed;
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+  const hostKey = generateEd25519KeyPair().private;
   const connections = new Set<Connection>();
   const shells = new Set<IPty>();
   const server: Server = new ssh2.Server({ hostKeys: [hostKey] }, (client) => {
