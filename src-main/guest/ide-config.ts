@@ -52,6 +52,14 @@ export function ideConfigText(port: number): string {
   ].join('\n');
 }
 
+function settingsOf(yaml: string): string {
+  return yaml
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .join('\n');
+}
+
 /** Editor settings that belong to this workspace; every other setting stays as the user left it. */
 export function workspaceIdeSettings(workspaceName: string): Record<string, unknown> {
   return {
@@ -71,7 +79,8 @@ export async function configureIde(
   // One round trip for everything configure needs to know; on most starts nothing else runs.
   const current = await readIdeState(client, [configPath, settingsPath], ide.isRunningCommand, ctx.signal);
   const wantedConfig = ideConfigText(ide.port);
-  const configChanged = current.files[0] !== wantedConfig;
+  // Compared without comments: the image's own config says the same, and restarting for a comment wastes a second.
+  const configChanged = current.files[0] === null || settingsOf(current.files[0]) !== settingsOf(wantedConfig);
   if (configChanged) await writeGuestFile(client, configPath, wantedConfig, ctx.signal);
 
   const settingsText = current.files[1] ?? null;

@@ -209,6 +209,11 @@ describe.skipIf(unavailable !== null)('SshGuest over OpenSSH', { timeout: 30_000
     await guest.detach(workspace.workspaceId);
     await guest.attach(workspace, recorder());
     expect(readFileSync(restartLog, 'utf8').trim().split('\n')).toHaveLength(1);
+    // The image's own config differs only in its comment: no restart for that either.
+    await guest.detach(workspace.workspaceId);
+    writeFileSync(ideConfigPath(home), `# written by the image\nbind-addr: 127.0.0.1:${ide.port}\nauth: none\ncert: false\n`);
+    await guest.attach(workspace, recorder());
+    expect(readFileSync(restartLog, 'utf8').trim().split('\n')).toHaveLength(1);
     const ideSettings = JSON.parse(readFileSync(ideSettingsPath(home), 'utf8')) as Record<string, unknown>;
     expect(ideSettings['editor.fontSize']).toBe(17);
   });
