@@ -1,5 +1,8 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tartEnvironment, tartSearchPath } from './tart-cli.js';
+import { TartCli, tartEnvironment, tartSearchPath } from './tart-cli.js';
 
 describe("the environment of Tart's children", () => {
   it('has Homebrew on PATH even when the app got the bare GUI PATH', () => {
@@ -18,5 +21,43 @@ describe("the environment of Tart's children", () => {
     });
     expect(tartEnvironment({ basePath: '/usr/bin', tartHome: '/Volumes/VMs/tart', inherited }, false)).toMatchObject({ TART_HOME: '/Volumes/VMs/tart' });
     expect(tartEnvironment({ basePath: '/usr/bin', tartHome: null, inherited }, false)).not.toHaveProperty('TART_NO_AUTO_PRUNE');
+  });
+});
+
+describe('TartCli.run', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'tart-cli-'));
+  const script = join(folder, 'tart');
+  writeFileSync(
+    script,
+    [
+      '#!/bin/sh',
+      'case "$1" in',
+      '  hang) exec sleep 30 ;;',
+      '  talk) echo "pulling manifest..."; echo "37%"; echo "oops" >&2; exit 3 ;;',
+      'esac',
+    ].join('\n'),
+  );
+  chmodSync(script, 0o755);
+  const cli = new TartCli(() => ({ basePath: folder, tartHome: null, inherited: process.env }));
+
+  it('passes exit codes and output through, streaming lines as they come', async () => {
+    const seen: string[] = [];
+    const result = await cli.run(['talk'], { onLine: (line, stream) => seen.push(`${stream}:${line}`) });
+    expect(result).toMatchObject({ exitCode: 3, stdout: 'pulling manifest...\n37%\n', stderr: 'oops\n' });
+    expect(seen).toEqual(['stdout:pulling manifest...', 'stdout:37%', 'stderr:oops']);
+  });
+
+  it('kills a hung command at the deadline with a TIMEOUT that names it', async () => {
+    await expect(cli.run(['hang'], { timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+      message: expect.stringContaining('Tart did not finish `tart hang`'),
+    });
+  });
+
+  it('stops the command when the operation is cancelled', async () => {
+    const controller = new AbortController();
+    const running = cli.run(['hang'], { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });

@@ -5,6 +5,7 @@
  * TART_HOME when the user chose one, and CI=1 so progress comes as plain lines instead of ANSI redraws.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { execa } from 'execa';
 import { accessSync, constants, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -105,62 +106,47 @@ export class TartCli {
   }
 
   /** Runs `tart <args>` to completion. Throws only for a missing `tart`, cancellation or the timeout. */
-  run(args: string[], options: TartRunOptions = {}): Promise<TartResult> {
+  async run(args: string[], options: TartRunOptions = {}): Promise<TartResult> {
     const tart = this.locate();
-    if (!tart) return Promise.reject(tartMissingError());
-    if (options.signal?.aborted) return Promise.reject(cancelledError());
-    return new Promise((resolve, reject) => {
-      const child = spawn(tart, args, { env: this.env(options.noAutoPrune ?? true), stdio: ['ignore', 'pipe', 'pipe'] });
-      const output = { stdout: '', stderr: '' };
-      const partial = { stdout: '', stderr: '' };
-      let failure: TidepoolError | null = null;
-      const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-        const text = chunk.toString('utf8');
-        output[stream] = (output[stream] + text).slice(-OUTPUT_LIMIT);
-        if (!options.onLine) return;
-        const lines = (partial[stream] + text).split(/\r?\n|\r/);
-        partial[stream] = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) options.onLine(line, stream);
+    if (!tart) throw tartMissingError();
+    if (options.signal?.aborted) throw cancelledError();
+    const lines = (stream: 'stdout' | 'stderr') =>
+      function* (line: unknown) {
+        const text = String(line);
+        if (text.trim()) options.onLine?.(text, stream);
+        yield text;
       };
-      child.stdout.on('data', collect('stdout'));
-      child.stderr.on('data', collect('stderr'));
-      const stopChild = (reason: TidepoolError): void => {
-        failure = reason;
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-      };
-      const onAbort = (): void => stopChild(cancelledError());
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = options.timeoutMs
-        ? setTimeout(
-            () =>
-              stopChild(
-                new TidepoolError({
-                  code: 'TIMEOUT',
-                  message: `Tart did not finish \`tart ${args[0] ?? ''}\` within ${Math.round(options.timeoutMs! / 1000)} s.`,
-                  hint: 'Check that the Mac is not overloaded, then try again.',
-                }),
-              ),
-            options.timeoutMs,
-          )
-        : null;
-      const finish = (): void => {
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        finish();
-        reject(error.code === 'ENOENT' ? tartMissingError() : error);
-      });
-      child.on('close', (exitCode, signal) => {
-        finish();
-        for (const stream of ['stdout', 'stderr'] as const) {
-          if (options.onLine && partial[stream].trim()) options.onLine(partial[stream], stream);
-        }
-        if (failure) reject(failure);
-        else resolve({ exitCode, signal, stdout: output.stdout, stderr: output.stderr });
-      });
+    const result = await execa(tart, args, {
+      env: this.env(options.noAutoPrune ?? true),
+      extendEnv: false,
+      stdin: 'ignore',
+      reject: false,
+      stripFinalNewline: false,
+      maxBuffer: OUTPUT_LIMIT,
+      forceKillAfterDelay: 2000,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+      ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
+      ...(options.onLine ? { stdout: lines('stdout'), stderr: lines('stderr') } : {}),
     });
+    if (result.isCanceled) throw cancelledError();
+    if (result.timedOut) {
+      throw new TidepoolError({
+        code: 'TIMEOUT',
+        message: `Tart did not finish \`tart ${args[0] ?? ''}\` within ${Math.round(options.timeoutMs! / 1000)} s.`,
+        hint: 'Check that the Mac is not overloaded, then try again.',
+      });
+    }
+    if (result.failed && result.exitCode === undefined && result.signal === undefined) {
+      if ((result as { code?: string }).code === 'ENOENT') throw tartMissingError();
+      throw new TidepoolError({ code: 'RUNTIME_ERROR', message: 'Tidepool could not run Tart.', detail: result.message });
+    }
+    const text = (value: unknown): string => (Array.isArray(value) ? value.join('\n') : String(value ?? ''));
+    return {
+      exitCode: result.exitCode ?? null,
+      signal: (result.signal as NodeJS.Signals | undefined) ?? null,
+      stdout: text(result.stdout),
+      stderr: text(result.stderr),
+    };
   }
 
   /**
