@@ -226,7 +226,7 @@ async function readIdeState(
 async function writeGuestFile(client: Client, path: string, text: string, signal: AbortSignal): Promise<void> {
   const folder = path.slice(0, path.lastIndexOf('/'));
   const temporary = `${path}.tidepool-new`;
-  const command = `mkdir -p ${shellQuote(folder)} && cat > ${shellQuote(temporary)} && mv -f ${shellQuote(temporary)} ${shellQuote(path)}`;
+  const command = `umask 022 && mkdir -p ${shellQuote(folder)} && cat > ${shellQuote(temporary)} && mv -f ${shellQuote(temporary)} ${shellQuote(path)}`;
   const result = await execInGuest(client, command, { stdin: text, signal });
   if (result.code !== 0) {
     throw new TidepoolError({

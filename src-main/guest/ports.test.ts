@@ -30,6 +30,19 @@ describe('parseListeningPorts', () => {
     expect(parseListeningPorts(output)).toEqual([{ port: 5173, address: '::', process: 'vite' }]);
   });
 
+  it('names a process by its executable when the listing has it (a Node thread calls itself MainThread)', () => {
+    const output = [
+      'LISTEN 0 511 127.0.0.1:4173 0.0.0.0:* users:(("MainThread",pid=310,fd=20))',
+      'LISTEN 0 128 0.0.0.0:8080 0.0.0.0:* users:(("python3",pid=320,fd=3))',
+      'LISTEN 0 128 0.0.0.0:9000 0.0.0.0:* users:(("server",pid=330,fd=3))',
+      '#executables',
+      '310 /usr/local/bin/node',
+      '320 /usr/bin/python3.13',
+      '330 /home/dev/bin/server (deleted)',
+    ].join('\n');
+    expect(parseListeningPorts(output).map((port) => port.process)).toEqual(['node', 'python3.13', 'server']);
+  });
+
   it('ignores anything that is not a listening socket line', () => {
     expect(parseListeningPorts('State Recv-Q Send-Q Local Peer\nESTAB 0 0 10.0.0.2:22 10.0.0.1:5000\ngarbage')).toEqual([]);
   });

@@ -5,11 +5,23 @@
 import { TidepoolError } from '../../src-shared/errors.js';
 import type { ForwardedPort, GuestPort } from '../../src-shared/workspace.js';
 import type { GuestConnection } from './connection-manager.js';
-import { execInGuest } from './guest-exec.js';
+import { execInGuest, shellQuote } from './guest-exec.js';
 import { LocalForward } from './local-forward.js';
 
-/** `sudo` shows the processes of every user; without it, `ss` names only the login user's own. */
-const LIST_COMMAND = 'sudo -n ss -ltnpH 2>/dev/null || ss -ltnpH';
+/**
+ * The listening sockets, then `pid executable` for their processes: a thread may rename itself (Node's
+ * shows as "MainThread"), the executable says what it is. `sudo` shows every user's processes; without
+ * it, only the login user's own are named.
+ */
+const LIST_SCRIPT = [
+  'out=$(ss -ltnpH) || exit 1',
+  `printf '%s\\n' "$out"`,
+  "echo '#executables'",
+  `for pid in $(printf '%s\\n' "$out" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -un); do`,
+  `  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) && printf '%s %s\\n' "$pid" "$exe"`,
+  'done',
+].join('\n');
+const LIST_COMMAND = `sudo -n sh -c ${shellQuote(LIST_SCRIPT)} 2>/dev/null || sh -c ${shellQuote(LIST_SCRIPT)}`;
 
 export async function listGuestPorts(connection: GuestConnection, hidden: readonly number[]): Promise<GuestPort[]> {
   const client = await connection.ready();
@@ -24,10 +36,19 @@ export async function listGuestPorts(connection: GuestConnection, hidden: readon
   return parseListeningPorts(result.stdout).filter((port) => !hidden.includes(port.port));
 }
 
-/** Parses `ss -ltnpH` output; one entry per port, the widest address first (0.0.0.0 / :: over loopback). */
+/**
+ * Parses the listing (`ss -ltnpH`, then optionally `#executables` and `pid path` lines): one entry per
+ * port, the widest address first (0.0.0.0 / :: over loopback), named by executable where known.
+ */
 export function parseListeningPorts(output: string): GuestPort[] {
+  const [sockets = '', executablesPart = ''] = output.split(/^#executables$/m);
+  const executables = new Map<string, string>();
+  for (const line of executablesPart.split('\n')) {
+    const match = /^(\d+) (.+?)(?: \(deleted\))?$/.exec(line.trim());
+    if (match) executables.set(match[1]!, match[2]!.split('/').pop()!);
+  }
   const byPort = new Map<number, GuestPort>();
-  for (const line of output.split('\n')) {
+  for (const line of sockets.split('\n')) {
     const columns = line.trim().split(/\s+/);
     if (columns.length < 4 || columns[0] !== 'LISTEN') continue;
     const local = columns[3]!;
@@ -35,11 +56,11 @@ export function parseListeningPorts(output: string): GuestPort[] {
     const port = Number(local.slice(colon + 1));
     if (colon < 0 || !Number.isInteger(port) || port <= 0) continue;
     const address = local.slice(0, colon).replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
-    const process = /users:\(\("([^"]+)"/.exec(line)?.[1] ?? null;
-    const entry: GuestPort = { port, address, process };
+    const owner = /users:\(\("([^"]+)",pid=(\d+)/.exec(line);
+    const process = owner ? (executables.get(owner[2]!) ?? owner[1]!) : null;
     const known = byPort.get(port);
     if (!known || (isWildcard(address) && !isWildcard(known.address))) {
-      byPort.set(port, { ...entry, process: entry.process ?? known?.process ?? null });
+      byPort.set(port, { port, address, process: process ?? known?.process ?? null });
     }
   }
   return [...byPort.values()].sort((a, b) => a.port - b.port);

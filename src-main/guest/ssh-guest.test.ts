@@ -317,7 +317,7 @@ describe.skipIf(unavailable !== null)('SshGuest over OpenSSH', { timeout: 30_000
       const workspace = target();
       await guest.attach(workspace, recorder());
       const ports = await guest.listGuestPorts(workspace.workspaceId);
-      expect(ports.map((port) => port.port)).toContain(appPort);
+      expect(ports.find((port) => port.port === appPort)).toEqual({ port: appPort, address: '127.0.0.1', process: 'node' });
       expect(ports.map((port) => port.port)).not.toContain(sshd.port);
       expect(ports.map((port) => port.port)).not.toContain(ide.port);
 
