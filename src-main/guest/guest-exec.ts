@@ -1,5 +1,6 @@
 /** Running one command inside the guest over the shared SSH connection, and quoting its arguments. */
-import type { Client } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
+import { TidepoolError } from '../../src-shared/errors.js';
 import { cancelledError } from '../util/abort.js';
 
 export interface ExecResult {
@@ -22,9 +23,16 @@ export function execInGuest(client: Client, command: string, options: ExecOption
       reject(cancelledError());
       return;
     }
-    client.exec(command, (error, channel) => {
+    const lost = (error: Error): TidepoolError =>
+      new TidepoolError({
+        code: 'GUEST_UNREACHABLE',
+        message: 'The connection to the workspace dropped while Tidepool was running a command in it.',
+        hint: 'Tidepool reconnects by itself; try again in a moment.',
+        detail: error.message,
+      });
+    const run = (error: Error | undefined, channel: ClientChannel): void => {
       if (error) {
-        reject(error);
+        reject(lost(error));
         return;
       }
       const stdout: Buffer[] = [];
@@ -48,7 +56,12 @@ export function execInGuest(client: Client, command: string, options: ExecOption
         resolve({ code, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
       });
       channel.end(options.stdin ?? '');
-    });
+    };
+    try {
+      client.exec(command, run);
+    } catch (error) {
+      reject(lost(error as Error));
+    }
   });
 }
 
