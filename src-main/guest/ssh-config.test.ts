@@ -71,7 +71,7 @@ describe('Tidepool’s SSH config', () => {
   it.skipIf(!hasSshClient())('is understood by OpenSSH: `ssh -G` resolves the alias to the workspace', () => {
     const file = new SshConfigFile(dataDir);
     file.upsert(entry('api', '10.0.0.5'));
-    const resolved = execFileSync('ssh', ['-G', '-F', file.path, 'tidepool-api'], { encoding: 'utf8' });
+    const resolved = execFileSync('ssh', ['-G', '-F', file.path, 'tidepool-api'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(resolved).toMatch(/^hostname 10\.0\.0\.5$/m);
     expect(resolved).toMatch(/^user dev$/m);
     expect(resolved).toMatch(/^identitiesonly yes$/m);
@@ -99,7 +99,7 @@ describe('Tidepool’s SSH config', () => {
     applySshConfigInclude(dataDir, true, userSshDir);
     expect(readFileSync(join(userSshDir, 'config'), 'utf8').match(/^Include /gm)).toHaveLength(1);
     if (hasSshClient()) {
-      const resolved = execFileSync('ssh', ['-G', '-F', join(userSshDir, 'config'), 'tidepool-api'], { encoding: 'utf8' });
+      const resolved = execFileSync('ssh', ['-G', '-F', join(userSshDir, 'config'), 'tidepool-api'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       expect(resolved).toMatch(/^hostname 10\.0\.0\.5$/m);
     }
 

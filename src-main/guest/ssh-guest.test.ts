@@ -272,6 +272,16 @@ describe.skipIf(unavailable !== null)('SshGuest over OpenSSH', { timeout: 30_000
     expect((error as TidepoolError).detail).toContain('ECONNREFUSED');
   });
 
+  it('stops a first connect that is still retrying when Tidepool quits', async () => {
+    const guest = guestFor({ port: await freePort(), retryBudgetMs: 60_000 });
+    const attaching = guest.attach(target(), recorder());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const quitting = Date.now();
+    await guest.dispose();
+    await expect(attaching).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(Date.now() - quitting).toBeLessThan(2_000);
+  });
+
   it('refuses a workspace whose host key changed, at once and without retrying', async () => {
     const key = loadOrCreateSshKey(dataDir);
     const own = await startTestSshd(join(root, 'rekeyed-sshd'), { authorizedKeys: [key.publicKey] });

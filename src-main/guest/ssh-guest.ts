@@ -46,6 +46,8 @@ interface Session {
 
 export class SshGuest implements GuestAccess {
   private readonly sessions = new Map<string, Session>();
+  /** First connects still retrying (app quit must not wait for their budget). */
+  private readonly connecting = new Set<GuestConnection>();
   private readonly terminals = new Terminals();
   private readonly hostKeys: HostKeyStore;
   private readonly sshConfig: SshConfigFile;
@@ -140,11 +142,14 @@ export class SshGuest implements GuestAccess {
       onDrop: () => this.terminals.endAll(id),
     });
     const started = performance.now();
+    this.connecting.add(connection);
     try {
       await connection.open(ctx.signal, ctx.progress);
     } catch (error) {
       await connection.close();
       throw error;
+    } finally {
+      this.connecting.delete(connection);
     }
     ctx.log(`SSH connected to ${this.user}@${target.address}:${this.sshPort} in ${Math.round(performance.now() - started)} ms`);
     const session: Session = { target, connection, ports: new PortForwards(id, connection), tunnel: null, folder: null, attached: false };
@@ -239,6 +244,7 @@ export class SshGuest implements GuestAccess {
   }
 
   async dispose(): Promise<void> {
+    await Promise.all([...this.connecting].map((connection) => connection.close()));
     await Promise.all([...this.sessions.keys()].map((id) => this.detach(id)));
   }
 
