@@ -22,6 +22,7 @@ import { ConfStateStore } from './store/conf-state-store.js';
 import type { StateStore } from './store/state-store.js';
 import { WorkspaceLogs } from './workspaces/workspace-log.js';
 import { HealthMonitor } from './workspaces/health-monitor.js';
+import { WarmPool } from './workspaces/warm-pool.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
 
 export interface CoreOptions {
@@ -44,6 +45,8 @@ export interface CoreOptions {
   healthIntervalMs?: number;
   /** How long each simulated guest step takes (tests make it short). */
   simulatedGuestStepMs?: number;
+  /** Keep the warm pool filled (Settings.warmPool): long-running hosts only, never a one-shot CLI command. */
+  keepWarmPool?: boolean;
 }
 
 export interface Core {
@@ -56,6 +59,7 @@ export interface Core {
   workspaces: WorkspaceService;
   images: ImageService;
   health: HealthMonitor;
+  warmPool: WarmPool;
   guestFor(runtime: RuntimeId): GuestAccess;
   quietContext(): OperationContext;
   dispose(): Promise<void>;
@@ -73,6 +77,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     (next) => {
       // Consent to the ~/.ssh/config include takes effect (or is withdrawn) at once.
       applySshConfigInclude(options.dataDir, next.sshConfigInclude);
+      warmPool.poke();
       void registry.hostStatus(true).then((status) => events.emit('hostChanged', status));
     },
     options.runtimeOverride ? { runtime: options.runtimeOverride } : {},
@@ -97,20 +102,30 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       : new SshGuest({ dataDir: options.dataDir, settings: () => settings.get(), platform });
     return sshGuest;
   };
-  const workspaces = new WorkspaceService({
+  const sshPublicKey = async (): Promise<string> => loadOrCreateSshKey(options.dataDir).publicKey;
+  const warmPool = new WarmPool({
+    registry,
+    settings: () => settings.get(),
+    sshPublicKey,
+    inUse: (instanceName: string): boolean => workspaces.list().some((workspace) => workspace.instanceName === instanceName),
+    log: (line) => console.warn(`Tidepool warm pool: ${line}`),
+  });
+  const workspaces: WorkspaceService = new WorkspaceService({
     store,
     registry,
     guestFor,
     events,
     logs,
     settings: () => settings.get(),
-    sshPublicKey: async () => loadOrCreateSshKey(options.dataDir).publicKey,
+    sshPublicKey,
+    warmPool,
     ...(options.timeouts?.addressMs !== undefined ? { addressTimeoutMs: options.timeouts.addressMs } : {}),
     ...(options.timeouts?.stopMs !== undefined ? { stopTimeoutMs: options.timeouts.stopMs } : {}),
     ...(options.stepDeadlinesMs ? { stepDeadlinesMs: options.stepDeadlinesMs } : {}),
   });
   const health = new HealthMonitor(workspaces, registry, guestFor, options.healthIntervalMs || 10_000);
   if (options.healthIntervalMs !== 0) health.start();
+  if (options.keepWarmPool) warmPool.start();
   const images = new ImageService(built.bakes, events, async () => (await registry.hostStatus()).selected);
   return {
     dataDir: options.dataDir,
@@ -122,10 +137,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     workspaces,
     images,
     health,
+    warmPool,
     guestFor,
     quietContext: () => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined }),
     dispose: async () => {
       health.stop();
+      await warmPool.stop();
       await simulatedGuest.dispose();
       await sshGuest?.dispose();
     },

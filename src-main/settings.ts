@@ -17,6 +17,7 @@ export const DEFAULT_SETTINGS: Settings = {
   theme: 'system',
   incus: { socketPath: null, remotes: [], activeRemote: null },
   tart: { home: null },
+  warmPool: { size: 0 },
 };
 
 export class SettingsService {

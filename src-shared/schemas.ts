@@ -89,6 +89,7 @@ export const settingsPatchSchema = z.strictObject({
   quitBehaviour: z.enum(['ask', 'stop', 'leave-running']).optional(),
   sshConfigInclude: z.boolean().optional(),
   theme: z.enum(['system', 'light', 'dark']).optional(),
+  warmPool: z.strictObject({ size: z.number().int().min(0).max(8) }).optional(),
 });
 
 /** Field path → first message, for showing next to form fields. */

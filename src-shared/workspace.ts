@@ -238,6 +238,8 @@ export interface Settings {
   theme: 'system' | 'light' | 'dark';
   incus: { socketPath: string | null; remotes: IncusRemote[]; activeRemote: string | null };
   tart: { home: string | null };
+  /** Started, unclaimed instances kept ready so a new workspace skips clone and boot; 0 turns it off. */
+  warmPool: { size: number };
 }
 
 export interface IncusRemote {

@@ -20,6 +20,8 @@ export interface BackendOptions {
   runtime?: RuntimeId;
   /** Offer the simulated runtime (TIDEPOOL_SIMULATED=1 or `--runtime simulated`). */
   simulated: boolean;
+  /** Keep the warm pool filled (`tidepool serve`; never a one-shot command). */
+  keepWarmPool?: boolean;
 }
 
 export interface Backend {
@@ -85,6 +87,7 @@ export async function createStandaloneCore(options: BackendOptions): Promise<Cor
     simulated,
     ...(options.runtime ? { runtimeOverride: options.runtime } : {}),
     ...(delay !== undefined ? { simulatedGuestStepMs: delay } : {}),
+    ...(options.keepWarmPool ? { keepWarmPool: true } : {}),
   });
 }
 

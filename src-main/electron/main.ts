@@ -112,6 +112,7 @@ async function start(): Promise<void> {
     store,
     ...simulatedRuntime(dataDir),
     ...(runtimeFlag ? { runtimeOverride: runtimeFlag } : {}),
+    keepWarmPool: true,
   });
   const handlers = createHandlers(core);
   const socket = await shareWithCli(core, handlers).catch(async (error: unknown) => {

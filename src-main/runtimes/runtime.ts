@@ -33,6 +33,8 @@ export interface InstanceSpec {
   network: NetworkPolicy;
   /** OpenSSH public key line to authorise for the guest's `dev` user. */
   sshPublicKey: string;
+  /** A started, unclaimed instance kept by the warm pool (marked so reconcile and orphans leave it alone). */
+  warm?: boolean;
 }
 
 export type InstanceState = 'running' | 'stopped' | 'starting' | 'stopping' | 'suspended' | 'missing' | 'error';
@@ -50,6 +52,8 @@ export interface InstanceSummary {
   /** Set when the instance carries Tidepool's metadata. */
   workspaceId: string | null;
   workspaceName: string | null;
+  /** Kept by the warm pool, not (yet) any workspace's. */
+  warm?: boolean;
 }
 
 export interface StopOptions {
@@ -85,6 +89,11 @@ export interface Runtime {
   list(): Promise<InstanceSummary[]>;
   stats?(instanceName: string): Promise<InstanceStats | null>;
   configure?(instanceName: string, settings: ConfigureSettings, ctx: OperationContext): Promise<void>;
+  /**
+   * Makes a running warm-pool instance the workspace's own (its marks, its guest hostname); the instance keeps
+   * its name. Runtimes without it get no warm pool.
+   */
+  claimWarm?(instanceName: string, spec: InstanceSpec, ctx: OperationContext): Promise<void>;
   images?(): Promise<ImageInfo[]>;
   /** The image reference new workspaces use on this runtime. */
   defaultImage(): string;

@@ -23,9 +23,10 @@ import {
 import type { EventBus } from '../api/event-bus.js';
 import type { GuestAccess, GuestContext } from '../guest/guest-access.js';
 import type { RuntimeRegistry } from '../runtimes/registry.js';
-import type { OperationContext, Runtime } from '../runtimes/runtime.js';
+import type { InstanceSpec, OperationContext, Runtime } from '../runtimes/runtime.js';
 import type { StateStore } from '../store/state-store.js';
 import { throwIfAborted } from '../util/abort.js';
+import type { WarmPool } from './warm-pool.js';
 import type { WorkspaceLogs } from './workspace-log.js';
 
 export interface WorkspaceServiceDeps {
@@ -41,6 +42,8 @@ export interface WorkspaceServiceDeps {
   stopTimeoutMs?: number;
   /** How long each step may take before the operation fails with TIMEOUT (a hung runtime or guest). */
   stepDeadlinesMs?: Partial<Record<OperationStep, number>>;
+  /** Started instances to take instead of creating one (warm-pool.ts). */
+  warmPool?: Pick<WarmPool, 'claim'>;
 }
 
 interface RunningOperation {
@@ -172,6 +175,9 @@ export class WorkspaceService {
       }
     }
     const id = randomUUID();
+    const resources = input.resources ?? settings.defaultResources;
+    // Taken synchronously and saved below before anything else runs, so the instance is never unowned.
+    const warmInstance = runtime.claimWarm ? (this.deps.warmPool?.claim({ runtime: runtime.id, image, kind, resources }) ?? null) : null;
     const workspace: Workspace = {
       id,
       name: input.name,
@@ -179,13 +185,13 @@ export class WorkspaceService {
       kind,
       image,
       imageVersion: image.split(/[/:-]/).pop() ?? image,
-      resources: input.resources ?? settings.defaultResources,
+      resources,
       network: input.network ?? { mode: 'isolated' },
       repoUrl: input.repoUrl ?? null,
       sshAgentForwarding: input.sshAgentForwarding ?? false,
       state: 'creating',
       address: null,
-      instanceName: `${INSTANCE_PREFIX}${input.name}`,
+      instanceName: warmInstance ?? `${INSTANCE_PREFIX}${input.name}`,
       idePort: null,
       createdAt: this.now().toISOString(),
       lastOpenedAt: null,
@@ -193,7 +199,7 @@ export class WorkspaceService {
     };
     this.saveRecord(workspace);
     this.deps.events.emit('workspaceChanged', workspace);
-    this.run(workspace, 'create', CREATE_STEPS, (ctx) => this.createFlow(workspace.id, runtime, ctx));
+    this.run(workspace, 'create', CREATE_STEPS, (ctx) => (warmInstance ? this.claimFlow(workspace.id, runtime, ctx) : this.createFlow(workspace.id, runtime, ctx)));
     return workspace;
   }
 
@@ -312,7 +318,7 @@ export class WorkspaceService {
         continue;
       }
       for (const instance of instances) {
-        if (known.has(`${runtime.id}/${instance.instanceName}`)) continue;
+        if (known.has(`${runtime.id}/${instance.instanceName}`) || instance.warm) continue;
         found.push({
           runtime: runtime.id,
           instanceName: instance.instanceName,
@@ -409,25 +415,45 @@ export class WorkspaceService {
   // ---- flows -------------------------------------------------------------------------------------
 
   private async createFlow(id: string, runtime: Runtime, ctx: GuestContext): Promise<void> {
-    const workspace = this.get(id);
     ctx.step('provision');
-    const sshPublicKey = await this.deps.sshPublicKey();
-    await guard(ctx.signal, runtime.create(
-      {
-        instanceName: workspace.instanceName,
-        workspaceId: workspace.id,
-        workspaceName: workspace.name,
-        kind: workspace.kind,
-        image: workspace.image,
-        resources: workspace.resources,
-        network: workspace.network,
-        sshPublicKey,
-      },
-      ctx,
-    ));
+    await guard(ctx.signal, runtime.create(await this.instanceSpec(this.get(id)), ctx));
     throwIfAborted(ctx.signal);
     this.transition(id, 'starting');
     await this.bootAndAttach(id, runtime, ctx);
+  }
+
+  /** Create from the warm pool: the instance already runs; it becomes this workspace's, then attach. */
+  private async claimFlow(id: string, runtime: Runtime, ctx: GuestContext): Promise<void> {
+    const workspace = this.get(id);
+    ctx.step('provision');
+    ctx.progress('Taking a started instance from the warm pool');
+    try {
+      await guard(ctx.signal, runtime.claimWarm!(workspace.instanceName, await this.instanceSpec(workspace), ctx));
+    } catch (error) {
+      if (ctx.signal.aborted) throw error;
+      // An unusable warm instance (stopped, gone) is dropped, and the workspace is created the usual way.
+      this.log(id, `the warm instance ${workspace.instanceName} could not be used (${toTidepoolError(error).message}); creating a new instance`, 'warn');
+      await runtime.delete(workspace.instanceName, ctx).catch(() => undefined);
+      this.update(id, { instanceName: `${INSTANCE_PREFIX}${workspace.name}` });
+      await this.createFlow(id, runtime, ctx);
+      return;
+    }
+    throwIfAborted(ctx.signal);
+    this.transition(id, 'starting');
+    await this.bootAndAttach(id, runtime, ctx, true);
+  }
+
+  private async instanceSpec(workspace: Workspace): Promise<InstanceSpec> {
+    return {
+      instanceName: workspace.instanceName,
+      workspaceId: workspace.id,
+      workspaceName: workspace.name,
+      kind: workspace.kind,
+      image: workspace.image,
+      resources: workspace.resources,
+      network: workspace.network,
+      sshPublicKey: await this.deps.sshPublicKey(),
+    };
   }
 
   private async startFlow(id: string, runtime: Runtime, ctx: GuestContext): Promise<void> {

@@ -107,6 +107,7 @@ export function defaultSettings(overrides: Partial<Settings> = {}): Settings {
     theme: 'system',
     incus: { socketPath: null, remotes: [], activeRemote: null },
     tart: { home: null },
+    warmPool: { size: 0 },
     ...overrides,
   };
 }

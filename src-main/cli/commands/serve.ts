@@ -58,6 +58,7 @@ async function serve(ctx: CommandContext, flags: ServeFlags): Promise<number> {
     dataDir: ctx.options.dataDir,
     simulated: ctx.simulated,
     ...(ctx.options.runtime ? { runtime: ctx.options.runtime } : {}),
+    keepWarmPool: true,
   });
   const handlers = createHandlers(core);
   let socket;

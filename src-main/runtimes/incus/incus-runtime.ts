@@ -29,6 +29,7 @@ import type {
   StopOptions,
 } from '../runtime.js';
 import { DEFAULT_SOCKET_PATH, IncusClient, type IncusEndpoint } from './incus-client.js';
+import { execChecked } from './incus-exec.js';
 import { readHomeSkeleton, writeHomeSkeleton, writeRuntimeAuthorizedKeys } from './incus-home.js';
 import { listTidepoolImages, getImageAliases, readImageVersion, DEFAULT_IMAGES_DIR } from './incus-images.js';
 import {
@@ -65,6 +66,16 @@ export const AUTHORIZED_KEYS_KEY = 'user.tidepool.ssh_authorized_keys';
 export const MARK_MANAGED = 'user.tidepool.managed';
 export const MARK_WORKSPACE_ID = 'user.tidepool.workspace-id';
 export const MARK_WORKSPACE_NAME = 'user.tidepool.workspace-name';
+/** A started instance the warm pool keeps for the next new workspace. */
+export const MARK_WARM = 'user.tidepool.warm';
+/** Read by the image's hostname templates when an instance is copied. */
+const HOSTNAME_KEY = 'user.tidepool.hostname';
+/** Sets the running guest's hostname to $1 (/etc/hostname, the kernel's, and the 127.0.1.1 line). */
+const SET_HOSTNAME = [
+  'printf "%s\\n" "$1" > /etc/hostname',
+  'hostname "$1"',
+  'if grep -q "^127\\.0\\.1\\.1[[:space:]]" /etc/hosts; then sed -i "s/^127\\.0\\.1\\.1[[:space:]].*/127.0.1.1\\t$1/" /etc/hosts; else printf "127.0.1.1\\t%s\\n" "$1" >> /etc/hosts; fi',
+].join('; ');
 /** The workspace's allow-list (comma-separated CIDRs), kept on the instance so the ACLs can be rebuilt from Incus alone. */
 export const NETWORK_ALLOW_KEY = 'user.tidepool.network-allow';
 const SETUP_COMMAND = 'sudo scripts/setup-incus.sh';
@@ -329,9 +340,24 @@ export class IncusRuntime implements Runtime {
       .map((instance) => ({
         instanceName: instance.name,
         state: statusOf(instance.status_code, instance.status).state,
-        workspaceId: instance.config[MARK_WORKSPACE_ID] ?? null,
-        workspaceName: instance.config[MARK_WORKSPACE_NAME] ?? null,
+        workspaceId: instance.config[MARK_WORKSPACE_ID] || null,
+        workspaceName: instance.config[MARK_WORKSPACE_NAME] || null,
+        ...(instance.config[MARK_WARM] === 'true' ? { warm: true } : {}),
       }));
+  }
+
+  /** A running container cannot be renamed, so the warm instance keeps its name; its marks and hostname change. */
+  async claimWarm(instanceName: string, spec: InstanceSpec, ctx: OperationContext): Promise<void> {
+    const client = await this.client();
+    const { instance } = await getInstance(client, instanceName);
+    if (instance.config[MARK_WARM] !== 'true' || instance.status_code !== 103) {
+      throw new TidepoolError({ code: 'INVALID_STATE', message: `The instance ${instanceName} is not a running warm-pool instance.` });
+    }
+    await updateInstancePatch(client, instanceName, {
+      config: { [MARK_WARM]: '', [MARK_WORKSPACE_ID]: spec.workspaceId, [MARK_WORKSPACE_NAME]: spec.workspaceName, [HOSTNAME_KEY]: spec.workspaceName },
+    });
+    await execChecked(client, instanceName, { command: ['sh', '-c', SET_HOSTNAME, 'sh', spec.workspaceName], signal: ctx.signal, timeoutMs: 30_000 }, 'set the hostname');
+    ctx.log(`incus: ${spec.workspaceName} took the warm instance ${instanceName}`);
   }
 
   async stats(instanceName: string): Promise<InstanceStats | null> {
@@ -412,6 +438,7 @@ export class IncusRuntime implements Runtime {
         [MARK_WORKSPACE_ID]: spec.workspaceId,
         [MARK_WORKSPACE_NAME]: spec.workspaceName,
         [AUTHORIZED_KEYS_KEY]: spec.sshPublicKey.trim(),
+        ...(spec.warm ? { [MARK_WARM]: 'true' } : {}),
         ...(spec.network.mode === 'allow-list' ? { [NETWORK_ALLOW_KEY]: spec.network.allow.join(',') } : {}),
       },
       devices: {

@@ -17,7 +17,7 @@ import type {
   StopOptions,
 } from '../runtime.js';
 
-export type SimulatedOperation = 'create' | 'start' | 'stop' | 'delete' | 'getIp' | 'status' | 'list';
+export type SimulatedOperation = 'create' | 'start' | 'stop' | 'delete' | 'getIp' | 'status' | 'list' | 'claimWarm';
 
 export type SimulatedFailure =
   | { kind: 'error'; code?: ErrorCode; message: string; detail?: string }
@@ -47,6 +47,7 @@ const DEFAULT_DELAYS: Record<SimulatedOperation, number> = {
   getIp: 300,
   status: 0,
   list: 0,
+  claimWarm: 50,
 };
 
 export const SIMULATED_IMAGE = 'tidepool/simulated';
@@ -192,7 +193,18 @@ export class SimulatedRuntime implements Runtime {
       state: instance.state,
       workspaceId: instance.spec.workspaceId,
       workspaceName: instance.spec.workspaceName,
+      ...(instance.spec.warm ? { warm: true } : {}),
     }));
+  }
+
+  async claimWarm(instanceName: string, spec: InstanceSpec, ctx: OperationContext): Promise<void> {
+    await this.step('claimWarm', instanceName, ctx);
+    const instance = this.require(instanceName);
+    if (instance.state !== 'running') {
+      throw new TidepoolError({ code: 'INVALID_STATE', message: `The warm instance ${instanceName} is not running.` });
+    }
+    instance.spec = { ...spec, instanceName, warm: false };
+    this.save();
   }
 
   private async step(op: SimulatedOperation, instanceName: string, ctx: OperationContext): Promise<void> {
