@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { RuntimeId } from '../src-shared/workspace.js';
 
-export const SECTIONS = ['lifecycle', 'scale', 'cost', 'core', 'ui'] as const;
+export const SECTIONS = ['lifecycle', 'scale', 'cost', 'warm', 'core', 'ui'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

@@ -21,6 +21,7 @@ import { measureCoreMemory } from './measure-core-memory.js';
 import { measureLifecycle } from './measure-lifecycle.js';
 import { measureScaleAndCost } from './measure-scale-cost.js';
 import { measureUi } from './measure-ui.js';
+import { measureWarmPool } from './measure-warm-pool.js';
 import { machineLines, figureLines, targetLines, skippedLines } from './table.js';
 import { judge } from './targets.js';
 
@@ -98,6 +99,7 @@ async function main(): Promise<number> {
     const rendererBuilt = existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)));
     if (wants('lifecycle')) await section('Lifecycle and overhead', [runtimeProblem, browserProblem], () => measureLifecycle(context()));
     if (wants('scale') || wants('cost')) await section('Scale and idle cost', [runtimeProblem], () => measureScaleAndCost(context()));
+    if (wants('warm')) await section('Warm pool', [runtimeProblem, browserProblem], () => measureWarmPool(context()));
     if (wants('core')) await section('Core memory', [], () => measureCoreMemory(context()));
     if (wants('ui')) {
       await section('UI', [browserProblem, rendererBuilt ? null : 'the web interface is not built: run `npm run build:renderer`'], () => measureUi(context()));

@@ -13,6 +13,8 @@ export const TARGETS: Target[] = [
   { figure: 'create.total', label: 'create → IDE ready (median)', atMost: 3000, unit: 'ms' },
   { figure: 'start.total', label: 'start → IDE ready (median)', atMost: 2000, unit: 'ms' },
   { figure: 'overhead.ratio', label: 'overhead Tidepool / runtime alone (median)', atMost: 1.15, unit: 'ratio' },
+  { figure: 'warm.total', label: 'create → IDE ready from the warm pool (median)', atMost: 3000, unit: 'ms' },
+  { figure: 'warm.claim', label: 'warm pool: claim + configure (median)', atMost: 1000, unit: 'ms' },
   { figure: 'cost.rss', label: 'idle workspace RSS (median)', atMost: 130, unit: 'MiB' },
 ];
 
