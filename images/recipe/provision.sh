@@ -167,7 +167,9 @@ X11Forwarding no
 # The app reaches code-server with a local forward (ssh -L ...:127.0.0.1:13337).
 AllowTcpForwarding yes
 ClientAliveInterval 30
-ClientAliveCountMax 4"
+ClientAliveCountMax 4
+# Tidepool multiplexes terminals, port forwards and commands over one connection (default 10).
+MaxSessions 64"
 # Debian's ssh.service runs 'sshd -t' first, which fails without host keys: reset the
 # pre-start list and generate missing keys (ssh-keygen -A only creates absent ones).
 write_file /etc/systemd/system/ssh.service.d/10-tidepool-hostkeys.conf 0644 "[Service]

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TidepoolError } from '../../../src-shared/errors.js';
+import { generateEd25519KeyPair } from '../../guest/ssh-key.js';
 import { connectWithPassword, type BakeSession } from './bake-ssh.js';
 
 // A stand-in for the build VM's sshd on loopback: password login admin/admin, commands run by `sh -c`.
-const hostKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+const hostKey = generateEd25519KeyPair().private;
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
