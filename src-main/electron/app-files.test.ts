@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentTypeFor, resolveAppFile } from './app-files.js';
+import { contentTypeFor } from '../util/content-type.js';
+import { resolveAppFile } from './app-files.js';
 
 const ROOT = '/opt/Tidepool/out/renderer';
 

@@ -4,7 +4,8 @@
  */
 import { pathToFileURL } from 'node:url';
 import { net, protocol } from 'electron';
-import { contentTypeFor, resolveAppFile } from './app-files.js';
+import { contentTypeFor } from '../util/content-type.js';
+import { resolveAppFile } from './app-files.js';
 import { APP_CONTENT_SECURITY_POLICY, APP_SCHEME } from './security-policy.js';
 
 /** Must run before the app is ready. */
