@@ -4,6 +4,7 @@ import type { ImageBake } from '../images/image-service.js';
 import { IncusImageBake } from './incus/incus-image-bake.js';
 import { IncusRuntime, incusOffered } from './incus/incus-runtime.js';
 import type { Runtime } from './runtime.js';
+import { simulatedFailureFromEnv } from './simulated/failure-from-env.js';
 import { SimulatedRuntime } from './simulated/simulated-runtime.js';
 import { TartImageBake } from './tart/tart-image-bake.js';
 import { TartRuntime } from './tart/tart-runtime.js';
@@ -20,7 +21,10 @@ export function createRuntimes(options: RuntimeFactoryOptions): { runtimes: Runt
   const runtimes: Runtime[] = [];
   const bakes: ImageBake[] = [];
   if (options.simulated) {
-    runtimes.push(options.simulated instanceof SimulatedRuntime ? options.simulated : new SimulatedRuntime());
+    const simulated = options.simulated instanceof SimulatedRuntime ? options.simulated : new SimulatedRuntime();
+    const injected = simulatedFailureFromEnv(process.env.TIDEPOOL_SIMULATED_FAIL);
+    if (injected) simulated.inject(injected.op, injected.failure, Infinity);
+    runtimes.push(simulated);
   }
   if (incusOffered(options.platform, options.settings())) {
     const incus = new IncusRuntime({ dataDir: options.dataDir, settings: options.settings });

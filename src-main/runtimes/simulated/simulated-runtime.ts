@@ -20,7 +20,7 @@ import type {
 export type SimulatedOperation = 'create' | 'start' | 'stop' | 'delete' | 'getIp' | 'status' | 'list' | 'claimWarm';
 
 export type SimulatedFailure =
-  | { kind: 'error'; code?: ErrorCode; message: string; detail?: string }
+  | { kind: 'error'; code?: ErrorCode; message: string; hint?: string; detail?: string }
   /** Never answers until cancelled; with ignoreCancel, not even then (a wedged runtime). */
   | { kind: 'hang'; ignoreCancel?: boolean }
   /** Answers with no address (getIp). */
@@ -235,6 +235,7 @@ export class SimulatedRuntime implements Runtime {
       throw new TidepoolError({
         code: failure.code ?? 'RUNTIME_ERROR',
         message: failure.message,
+        ...(failure.hint !== undefined ? { hint: failure.hint } : {}),
         ...(failure.detail !== undefined ? { detail: failure.detail } : {}),
       });
     }
