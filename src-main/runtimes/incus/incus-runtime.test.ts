@@ -91,3 +91,23 @@ describe('IncusRuntime against a fake server', () => {
     expect(await runtime.list()).toEqual([{ instanceName: 'tp-web', state: 'running', workspaceId: spec.workspaceId, workspaceName: 'web' }]);
   });
 });
+
+describe('IncusRuntime while a container is going down', () => {
+  it('waits out Incus’s brief “Invalid PID” answer after a container’s init died, then reports it stopped', async () => {
+    let asked = 0;
+    server.on('GET', /^\/1\.0\/instances\/tp-web\/state$/, (_req, res) => {
+      asked += 1;
+      if (asked <= 2) sendError(res, 500, "Invalid PID '\u0000'");
+      else sendSync(res, { status: 'Stopped', status_code: 102, pid: 0 });
+    });
+    expect(await runtime.status('tp-web')).toEqual({ state: 'stopped' });
+    expect(asked).toBe(3);
+  });
+
+  it('still fails at once on any other error', async () => {
+    server.on('GET', /^\/1\.0\/instances\/tp-web\/state$/, (_req, res) => sendError(res, 500, 'database is locked'));
+    const error = (await runtime.status('tp-web').catch((caught: unknown) => caught)) as TidepoolError;
+    expect(error.code).toBe('RUNTIME_ERROR');
+    expect(error.detail).toBe('database is locked');
+  });
+});

@@ -79,6 +79,8 @@ const SET_HOSTNAME = [
 /** The workspace's allow-list (comma-separated CIDRs), kept on the instance so the ACLs can be rebuilt from Incus alone. */
 export const NETWORK_ALLOW_KEY = 'user.tidepool.network-allow';
 const SETUP_COMMAND = 'sudo scripts/setup-incus.sh';
+/** How many times status() asks again while Incus is still noticing that a container went down (250 ms apart). */
+const STATUS_SETTLE_ATTEMPTS = 20;
 
 interface ServerInfo {
   auth: 'trusted' | 'untrusted';
@@ -312,12 +314,18 @@ export class IncusRuntime implements Runtime {
 
   async status(instanceName: string): Promise<InstanceStatus> {
     const client = await this.client();
-    try {
-      const state = await getInstanceState(client, instanceName);
-      return statusOf(state.status_code, state.status);
-    } catch (error) {
-      if (error instanceof TidepoolError && error.code === 'NOT_FOUND') return { state: 'missing' };
-      throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const state = await getInstanceState(client, instanceName);
+        return statusOf(state.status_code, state.status);
+      } catch (error) {
+        if (error instanceof TidepoolError && error.code === 'NOT_FOUND') return { state: 'missing' };
+        // A container whose init just died is answered with "Invalid PID" for about a second, until Incus
+        // has seen it stop (measured on Incus 6.0); that is not a failure of the caller's operation.
+        if (!(error instanceof TidepoolError && /Invalid PID/i.test(error.detail ?? ''))) throw error;
+        if (attempt >= STATUS_SETTLE_ATTEMPTS) return { state: 'stopping' };
+        await sleep(250);
+      }
     }
   }
 
