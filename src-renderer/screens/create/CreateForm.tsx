@@ -82,9 +82,11 @@ export function CreateForm({ onCreated, onCancel }: { onCreated: (workspace: Wor
 
   const runtime = status?.runtimes.find((candidate) => candidate.id === values.runtime);
   const runtimes = realFirst(status?.runtimes ?? []);
-  const allowListReason = runtime?.capabilities?.networkAllowList
-    ? null
-    : `${runtime?.displayName ?? 'This runtime'} cannot allow extra networks.`;
+  const allowListReason = !runtime?.capabilities
+    ? 'Pick a runtime first.'
+    : runtime.capabilities.networkAllowList
+      ? null
+      : `${runtime.displayName} cannot allow extra networks.`;
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
