@@ -81,6 +81,7 @@ export interface Runtime {
   create(spec: InstanceSpec, ctx: OperationContext): Promise<void>;
   start(instanceName: string, ctx: OperationContext): Promise<void>;
   stop(instanceName: string, ctx: OperationContext, options?: StopOptions): Promise<void>;
+  /** An instance that is already gone is no error: what outlives it (the home folder, unless kept) still goes. */
   delete(instanceName: string, ctx: OperationContext, options?: DeleteOptions): Promise<void>;
   status(instanceName: string): Promise<InstanceStatus>;
   /** The guest's address once it has one; waits up to `timeoutMs`, returns null if none came. */

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Workspace } from '../../src-shared/workspace.js';
 import { MemoryStateStore } from '../store/state-store.js';
 import { simulatedHarness, type Harness } from './test-harness.js';
@@ -27,6 +27,12 @@ async function restart(previous: Harness): Promise<Harness> {
   const next = await harnessWith({ store: previous.store, runtime: previous.runtime });
   await next.core.workspaces.reconcile();
   return next;
+}
+
+function setRecord(harness: Harness, id: string, patch: Partial<Workspace>) {
+  const records = harness.store.get('workspaces') ?? {};
+  records[id] = { ...records[id]!, ...patch };
+  harness.store.set('workspaces', records);
 }
 
 function setState(harness: Harness, id: string, state: Workspace['state']) {
@@ -94,6 +100,71 @@ describe('reconcile: the runtime is the truth', () => {
     await second.core.workspaces.settled(workspace.id);
     expect(second.core.workspaces.list()).toEqual([]);
     expect(second.runtime.has(workspace.instanceName)).toBe(false);
+  });
+
+  it('makes a half-made instance again when a create was cut off after the instance existed', async () => {
+    const first = await harnessWith();
+    const workspace = await readyWorkspace(first, 'halfkeyed');
+    first.runtime.tamper(workspace.instanceName, 'stop');
+    setState(first, workspace.id, 'creating');
+    const deletes = vi.spyOn(first.runtime, 'delete');
+    const second = await restart(first);
+    await second.core.workspaces.settled(workspace.id);
+    expect(second.core.workspaces.get(workspace.id).state).toBe('ready');
+    // Removed with its home kept (it may be one the user kept from an earlier workspace), then made again.
+    expect(deletes).toHaveBeenCalledWith(workspace.instanceName, expect.anything(), { keepHome: true });
+    const ops = second.runtime.calls.filter((call) => call.instanceName === workspace.instanceName).map((call) => call.op);
+    expect(ops.indexOf('create', ops.lastIndexOf('delete'))).toBeGreaterThan(-1);
+  });
+
+  it('finishes an interrupted delete that keeps the home folder the same way', async () => {
+    const first = await harnessWith();
+    const workspace = await readyWorkspace(first, 'keeper');
+    setRecord(first, workspace.id, { state: 'deleting', pendingDelete: { keepHome: true } });
+    const deletes = vi.spyOn(first.runtime, 'delete');
+    const second = await restart(first);
+    await second.core.workspaces.settled(workspace.id);
+    expect(second.core.workspaces.list()).toEqual([]);
+    expect(deletes).toHaveBeenCalledWith(workspace.instanceName, expect.anything(), { keepHome: true });
+  });
+
+  it('finishes a delete cut off while the instance was being stopped, instead of starting it again', async () => {
+    const first = await harnessWith();
+    const workspace = await readyWorkspace(first, 'halfgone');
+    setRecord(first, workspace.id, { state: 'stopping', pendingDelete: { keepHome: false } });
+    const second = await restart(first);
+    await second.core.workspaces.settled(workspace.id);
+    expect(second.core.workspaces.list()).toEqual([]);
+    expect(second.runtime.has(workspace.instanceName)).toBe(false);
+  });
+
+  it('removes what outlives the instance when a delete was cut off after the instance was gone', async () => {
+    const first = await harnessWith();
+    const workspace = await readyWorkspace(first, 'leftovers');
+    first.runtime.tamper(workspace.instanceName, 'delete');
+    setRecord(first, workspace.id, { state: 'deleting', pendingDelete: { keepHome: false } });
+    const deletes = vi.spyOn(first.runtime, 'delete');
+    const second = await restart(first);
+    await second.core.workspaces.settled(workspace.id);
+    expect(second.core.workspaces.list()).toEqual([]);
+    // The runtime's delete also removes the home volume (Incus) or VM files (Tart) of a missing instance.
+    expect(deletes).toHaveBeenCalledWith(workspace.instanceName, expect.anything(), { keepHome: false });
+  });
+
+  it('does not resume a delete that failed: a later interrupted stop stays a stop', async () => {
+    const first = await harnessWith();
+    const workspace = await readyWorkspace(first, 'survivor');
+    first.runtime.inject('delete', { kind: 'error', message: 'device busy' });
+    await first.core.workspaces.delete(workspace.id);
+    await first.core.workspaces.settled(workspace.id);
+    expect(first.core.workspaces.get(workspace.id)).toMatchObject({ state: 'error' });
+    expect(first.core.workspaces.get(workspace.id).pendingDelete).toBeUndefined();
+    await first.core.workspaces.start(workspace.id);
+    await first.core.workspaces.settled(workspace.id);
+    setState(first, workspace.id, 'stopping');
+    const second = await restart(first);
+    await second.core.workspaces.settled(workspace.id);
+    expect(second.core.workspaces.get(workspace.id).state).toBe('ready');
   });
 
   it('changes nothing when the runtime cannot be asked', async () => {

@@ -519,7 +519,8 @@ export class WorkspaceService {
   }
 
   private async deleteFlow(id: string, runtime: Runtime, ctx: GuestContext, keepHome: boolean): Promise<void> {
-    const workspace = this.get(id);
+    // Kept on the record so a delete cut short by a crash is finished the same way after a restart.
+    const workspace = this.update(id, { pendingDelete: { keepHome } });
     const guest = this.deps.guestFor(workspace.runtime);
     await guest.detach(id);
     const status = await guard(ctx.signal, runtime.status(workspace.instanceName));
@@ -530,7 +531,8 @@ export class WorkspaceService {
     }
     this.forceState(id, 'deleting');
     ctx.step('remove');
-    if (status.state !== 'missing') await guard(ctx.signal, runtime.delete(workspace.instanceName, ctx, { keepHome }));
+    // Also when the instance is already gone: what outlives it (the home folder) goes too, unless kept.
+    await guard(ctx.signal, runtime.delete(workspace.instanceName, ctx, { keepHome }));
     await guest.forget(id, workspace.name);
     this.removeRecord(id);
   }
@@ -538,20 +540,27 @@ export class WorkspaceService {
   private reconcileOne(workspace: Workspace, runtime: Runtime, observed: string): void {
     const id = workspace.id;
     const gone = observed === 'missing';
+    if (workspace.state === 'deleting' || (workspace.state === 'stopping' && workspace.pendingDelete)) {
+      // Interrupted delete: finish it as it was asked for (keeping the home folder or not).
+      const keepHome = workspace.pendingDelete?.keepHome ?? false;
+      this.run(workspace, 'delete', ['remove'], (ctx) => this.deleteFlow(id, runtime, ctx, keepHome));
+      return;
+    }
     switch (workspace.state) {
-      case 'deleting':
-        // Interrupted delete: finish it.
-        this.run(workspace, 'delete', ['remove'], (ctx) => this.deleteFlow(id, runtime, ctx, false));
-        return;
       case 'creating':
         if (gone) {
           // Interrupted before the instance existed: run the create again from the start.
           this.log(id, 'creation was interrupted when Tidepool stopped; starting it again');
           this.run(workspace, 'create', CREATE_STEPS, (ctx) => this.createFlow(id, runtime, ctx));
         } else {
-          this.log(id, 'creation was interrupted when Tidepool stopped; finishing it');
-          this.forceState(id, 'stopped');
-          this.run(this.get(id), 'start', START_STEPS, (ctx) => this.startFlow(id, runtime, ctx));
+          // The instance may be half made (cut off before its SSH key was placed): make it again. It never
+          // became ready, so nothing of the user's is in it; a home folder kept from before stays.
+          this.log(id, 'creation was interrupted when Tidepool stopped; making the instance again');
+          this.run(workspace, 'create', CREATE_STEPS, async (ctx) => {
+            await guard(ctx.signal, runtime.delete(workspace.instanceName, ctx, { keepHome: true }));
+            this.update(id, { instanceName: `${INSTANCE_PREFIX}${workspace.name}` });
+            await this.createFlow(id, runtime, ctx);
+          });
         }
         return;
       default:
@@ -670,6 +679,8 @@ export class WorkspaceService {
       return;
     }
     await this.deps.guestFor(workspace.runtime).detach(id).catch(() => undefined);
+    // A failed delete is over: it must not be resumed later (the user decides again).
+    if (kind === 'delete') this.update(id, { pendingDelete: undefined });
     this.forceState(id, 'error', {
       code: failure.code,
       message: failure.message,

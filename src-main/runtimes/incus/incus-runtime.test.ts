@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TidepoolError } from '../../../src-shared/errors.js';
 import { DEFAULT_SETTINGS } from '../../settings.js';
-import { FakeIncusServer, sendError, sendSync } from './fake-incus-server.js';
+import { FakeIncusServer, operation, sendAsync, sendError, sendSync } from './fake-incus-server.js';
 import { IncusRuntime } from './incus-runtime.js';
 
 let server: FakeIncusServer;
@@ -109,5 +109,31 @@ describe('IncusRuntime while a container is going down', () => {
     const error = (await runtime.status('tp-web').catch((caught: unknown) => caught)) as TidepoolError;
     expect(error.code).toBe('RUNTIME_ERROR');
     expect(error.detail).toBe('database is locked');
+  });
+});
+
+describe('IncusRuntime when another operation holds the instance', () => {
+  it('waits for a create that a killed Tidepool started, then deletes the instance and its home', async () => {
+    let deletes = 0;
+    server
+      .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Stopped', status_code: 102, config: {} }))
+      .on('DELETE', /^\/1\.0\/instances\/tp-web$/, (_req, res) => {
+        deletes += 1;
+        if (deletes <= 2) sendError(res, 400, 'Failed to create instance delete operation: Instance is busy running a "create" operation');
+        else sendAsync(res, operation('del1', 103));
+      })
+      .on('GET', /^\/1\.0\/operations\/del1\/wait/, (_req, res) => sendSync(res, operation('del1', 200)))
+      .on('DELETE', /^\/1\.0\/storage-pools\/tidepool\/volumes\/custom\/tp-web-home$/, (_req, res) => sendSync(res, {}));
+    await runtime.delete('tp-web', ctx);
+    expect(deletes).toBe(3);
+    expect(server.requests.some((request) => request.method === 'DELETE' && request.path.endsWith('/tp-web-home'))).toBe(true);
+  });
+
+  it('takes an instance that vanished meanwhile (a delete already under way) as deleted', async () => {
+    server
+      .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Stopped', status_code: 102, config: {} }))
+      .on('DELETE', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendError(res, 404, 'Instance not found'))
+      .on('DELETE', /^\/1\.0\/storage-pools\/tidepool\/volumes\/custom\/tp-web-home$/, (_req, res) => sendError(res, 404, 'Storage volume not found'));
+    await expect(runtime.delete('tp-web', ctx)).resolves.toBeUndefined();
   });
 });

@@ -81,6 +81,8 @@ export const NETWORK_ALLOW_KEY = 'user.tidepool.network-allow';
 const SETUP_COMMAND = 'sudo scripts/setup-incus.sh';
 /** How many times status() asks again while Incus is still noticing that a container went down (250 ms apart). */
 const STATUS_SETTLE_ATTEMPTS = 20;
+/** How long an action waits for another operation on the same instance to end. */
+const BUSY_WAIT_MS = 120_000;
 
 interface ServerInfo {
   auth: 'trusted' | 'untrusted';
@@ -259,7 +261,7 @@ export class IncusRuntime implements Runtime {
     const skeleton = seed && status.state === 'stopped' ? await readHomeSkeleton(client, instanceName) : null;
     if (status.state !== 'running') {
       ctx.progress('Starting the instance');
-      await updateInstanceState(client, instanceName, { action: 'start' }, { signal: ctx.signal, timeoutMs: 120_000 });
+      await whenInstanceIdle(() => updateInstanceState(client, instanceName, { action: 'start' }, { signal: ctx.signal, timeoutMs: 120_000 }), ctx.signal);
     }
     if (skeleton) {
       ctx.progress('Filling the home folder');
@@ -296,10 +298,10 @@ export class IncusRuntime implements Runtime {
     }
     if (instance) {
       if (instance.status_code !== 102) {
-        await updateInstanceState(client, instanceName, { action: 'stop', force: true }, { timeoutMs: 60_000 });
+        await whenInstanceIdle(() => updateInstanceState(client, instanceName, { action: 'stop', force: true }, { timeoutMs: 60_000 })).catch(unlessGone);
       }
       ctx.progress('Removing the instance');
-      await deleteInstance(client, instanceName, { timeoutMs: 300_000 });
+      await whenInstanceIdle(() => deleteInstance(client, instanceName, { timeoutMs: 300_000 })).catch(unlessGone);
     }
     if (instance?.config[NETWORK_ALLOW_KEY]) {
       await this.syncIsolation(client).catch((error: unknown) => ctx.log(`incus: could not remove the allow-list ACL: ${String(error)}`, 'warn'));
@@ -533,6 +535,27 @@ export class IncusRuntime implements Runtime {
     }
     return `${client.describe()} cannot run ${what} here${why ? `: ${why}` : ' (its driver is not operational)'}. ${kind === 'vm' ? 'Use a container workspace instead.' : 'Check the incusd log.'}`;
   }
+}
+
+/**
+ * Incus refuses an action on an instance while another operation runs on it ("Instance is busy running a
+ * "create" operation"), e.g. one that a Tidepool killed a moment ago started: wait for that one, then act.
+ */
+async function whenInstanceIdle<T>(action: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (;;) {
+    try {
+      return await action();
+    } catch (error) {
+      if (!(error instanceof TidepoolError && /busy running an? /i.test(error.detail ?? '')) || Date.now() >= deadline) throw error;
+      await sleep(500, signal);
+    }
+  }
+}
+
+/** For removals: an instance that is already gone is what was wanted. */
+function unlessGone(error: unknown): void {
+  if (!(error instanceof TidepoolError && error.code === 'NOT_FOUND')) throw error;
 }
 
 /** Incus status codes (shared/api/status_code.go) in Tidepool's words. */
