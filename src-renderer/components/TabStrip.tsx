@@ -2,7 +2,7 @@ import { useRef, type KeyboardEvent } from 'react';
 import { useApp, useAppStore } from '../app/app-context.js';
 import type { Tab } from '../state/navigation-store.js';
 import { Icon, type IconName } from './Icon.js';
-import { panelDomId, tabDomId, tabTitle } from './tab-title.js';
+import { panelDomId, tabDomId, tabKindSuffix, tabTitle } from './tab-title.js';
 
 const ICONS: Record<Tab['kind'], IconName> = { ide: 'code', terminal: 'terminal', logs: 'logs' };
 
@@ -40,7 +40,9 @@ export function TabStrip() {
   return (
     <div className="tab-strip" role="tablist" aria-label="Open tabs" ref={strip}>
       {tabs.map((tab, index) => {
-        const title = tabTitle(tab, names[tab.workspaceId]?.name ?? 'Workspace');
+        const name = names[tab.workspaceId]?.name ?? 'Workspace';
+        const kind = tabKindSuffix(tab);
+        const title = tabTitle(tab, name);
         const selected = tab.id === activeId;
         return (
           <div key={tab.id} className={`tab${selected ? ' selected' : ''}`}>
@@ -59,7 +61,10 @@ export function TabStrip() {
               }}
             >
               <Icon name={ICONS[tab.kind]} size={14} />
-              <span className="tab-title">{title}</span>
+              <span className="tab-title">
+                <span className="tab-title-name">{name}</span>
+                {kind ? <span className="tab-title-kind">{kind}</span> : null}
+              </span>
             </button>
             <button
               type="button"

@@ -1,9 +1,14 @@
 import type { Tab } from '../state/navigation-store.js';
 
 export function tabTitle(tab: Tab, workspaceName: string): string {
-  if (tab.kind === 'ide') return workspaceName;
-  if (tab.kind === 'logs') return `${workspaceName} — Logs`;
-  return `${workspaceName} — Terminal${tab.number > 1 ? ` ${tab.number}` : ''}`;
+  return `${workspaceName}${tabKindSuffix(tab)}`;
+}
+
+/** What follows the workspace's name: kept whole when a long name is cut, so two terminals stay apart. */
+export function tabKindSuffix(tab: Tab): string {
+  if (tab.kind === 'ide') return '';
+  if (tab.kind === 'logs') return ' — Logs';
+  return ` — Terminal${tab.number > 1 ? ` ${tab.number}` : ''}`;
 }
 
 export const tabDomId = (tab: Tab): string => `tab-${tab.id}`;
