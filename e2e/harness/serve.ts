@@ -20,8 +20,11 @@ export interface Served {
 }
 
 export interface ServeOptions {
-  runtime: 'simulated' | 'incus';
+  /** `auto`: no --runtime flag, and no simulated runtime, so Tidepool picks from what this computer has. */
+  runtime: 'simulated' | 'incus' | 'auto';
   env?: NodeJS.ProcessEnv;
+  /** Writes files into the fresh data folder before serve starts (settings, a simulated runtime's state). */
+  prepare?: (dataDir: string) => void;
 }
 
 function env(options: ServeOptions): NodeJS.ProcessEnv {
@@ -29,14 +32,17 @@ function env(options: ServeOptions): NodeJS.ProcessEnv {
   delete base.DISPLAY;
   delete base.WAYLAND_DISPLAY;
   if (options.runtime === 'simulated') base.TIDEPOOL_SIMULATED = '1';
+  else delete base.TIDEPOOL_SIMULATED;
   return base;
 }
 
 export async function startServe(options: ServeOptions): Promise<Served> {
   const dataDir = mkdtempSync(join(tmpdir(), `tidepool-e2e-${options.runtime}-`));
+  options.prepare?.(dataDir);
+  const runtimeFlag = options.runtime === 'auto' ? [] : ['--runtime', options.runtime];
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, '--data-dir', dataDir, '--runtime', options.runtime, '--json', 'serve', '--port', '0'],
+    ['--import', 'tsx', CLI, '--data-dir', dataDir, ...runtimeFlag, '--json', 'serve', '--port', '0'],
     { cwd: ROOT, env: env(options), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stdout = '';
