@@ -164,6 +164,34 @@ describe('async operations', () => {
   });
 });
 
+describe('a full disk', () => {
+  const unpackFailed =
+    'Failed creating instance from image: Unpack failed: Failed to run: unsquashfs -f -d /var/lib/incus/storage-pools/small/images/e576/rootfs: exit status 1 (Write on output file failed because No space left on device)';
+
+  it('is DISK_FULL, with Incus’s own words and what to do, when an operation fails for it', async () => {
+    server
+      .on('POST', /^\/1\.0\/instances$/, (_req, res) => sendAsync(res, operation('full1', 103)))
+      .on('GET', /^\/1\.0\/operations\/full1\/wait/, (_req, res) => sendSync(res, operation('full1', 400, { err: unpackFailed })));
+    const error = await failure(client.run('POST', '/1.0/instances', { body: {}, action: 'create the instance tp-web' }));
+    expect(error.code).toBe('DISK_FULL');
+    expect(error.message).toBe('Incus on ' + server.socketPath + ' ran out of disk space and could not create the instance tp-web.');
+    expect(error.hint).toMatch(/Free space in the Incus storage pool/);
+    expect(error.detail).toBe(unpackFailed);
+  });
+
+  it('is DISK_FULL when a call is refused for it at once', async () => {
+    server.on('POST', /^\/1\.0\/storage-pools\/tidepool\/volumes\/custom$/, (_req, res) => sendError(res, 500, 'Failed creating volume: write /var/lib/incus/x: no space left on device'));
+    const error = await failure(client.query('POST', '/1.0/storage-pools/tidepool/volumes/custom', { body: {}, action: 'create the volume tp-web-home' }));
+    expect(error.code).toBe('DISK_FULL');
+    expect(error.message).toBe('Incus ran out of disk space and could not create the volume tp-web-home.');
+  });
+
+  it('leaves other failures as runtime errors', async () => {
+    server.on('POST', /^\/1\.0\/instances$/, (_req, res) => sendError(res, 500, 'Failed to create instance: space on device reserved'));
+    expect((await failure(client.query('POST', '/1.0/instances', { body: {} }))).code).toBe('RUNTIME_ERROR');
+  });
+});
+
 describe('exec over websockets', () => {
   it('collects output, feeds stdin, and closes each stream at Incus’s zero-length end marker', async () => {
     let stdin = Buffer.alloc(0);

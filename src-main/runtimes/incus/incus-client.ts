@@ -82,6 +82,8 @@ const OPERATION_DONE = 200;
 const OPERATION_RUNNING = new Set([100, 101, 103, 104, 105, 106, 107, 108, 109, 110, 111]);
 /** Longest single long-poll, so a cancel or a deadline is acted on within this. */
 const WAIT_SLICE_S = 10;
+/** How long past a long-poll's own timeout its answer may take before the server counts as not answering. */
+const WAIT_GRACE_MS = 15_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export class IncusClient {
@@ -156,7 +158,7 @@ export class IncusClient {
       let operation: IncusOperation<M>;
       try {
         const reply = await this.query<IncusOperation<M>>('GET', `/1.0/operations/${encodeURIComponent(id)}/wait?timeout=${slice}`, {
-          timeoutMs: (slice + 15) * 1000,
+          timeoutMs: slice * 1000 + (this.options.requestTimeoutMs ?? WAIT_GRACE_MS),
           ...(options.signal ? { signal: options.signal } : {}),
         });
         operation = reply.metadata;
@@ -167,7 +169,11 @@ export class IncusClient {
           await this.cancelOperation(id).catch(() => undefined);
           throw error;
         }
-        if (!(error instanceof TidepoolError) || error.code === 'RUNTIME_UNAVAILABLE') throw error;
+        // No answer at all (TIMEOUT) or no server: not something the operation's status can explain.
+        if (!(error instanceof TidepoolError) || error.code === 'RUNTIME_UNAVAILABLE' || error.code === 'TIMEOUT') {
+          await this.cancelOperation(id).catch(() => undefined);
+          throw error;
+        }
         const current = await this.getOperation<M>(id).catch(() => null);
         if (!current) throw operationFailed(this, action, error.detail ?? error.message);
         operation = current;
@@ -240,23 +246,27 @@ export class IncusClient {
 
   /** A websocket on the server (exec and console streams, events). */
   async websocket(path: string, signal?: AbortSignal): Promise<WebSocket> {
-    const socket = await this.connect(signal, this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const timeoutMs = this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const socket = await this.connect(signal, timeoutMs);
     return new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`ws://${this.hostHeader()}${path}`, { createConnection: () => socket, perMessageDeflate: false });
       ws.binaryType = 'nodebuffer';
-      const onAbort = (): void => {
+      const settle = (error: Error | null): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (!error) return resolve(ws);
         ws.terminate();
-        reject(cancelledError());
+        reject(error);
       };
+      // A server that took the connection but never answers the upgrade must not hold the caller.
+      const timer = setTimeout(
+        () => settle(new TidepoolError({ code: 'TIMEOUT', message: `${this.describe()} did not open a stream within ${Math.round(timeoutMs / 1000)} s.` })),
+        timeoutMs,
+      );
+      const onAbort = (): void => settle(cancelledError());
       signal?.addEventListener('abort', onAbort, { once: true });
-      ws.once('open', () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(ws);
-      });
-      ws.once('error', (error) => {
-        signal?.removeEventListener('abort', onAbort);
-        reject(transportError(this, error));
-      });
+      ws.once('open', () => settle(null));
+      ws.once('error', (error) => settle(transportError(this, error)));
     });
   }
 
@@ -377,6 +387,7 @@ function incusError(envelope: IncusEnvelope, method: string, path: string, actio
   const status = envelope.error_code ?? envelope.status_code;
   const code = CODE_BY_STATUS[status] ?? 'RUNTIME_ERROR';
   const what = action ?? `${method} ${stripQuery(path)}`;
+  if (envelope.error && DISK_FULL.test(envelope.error)) return diskFull('Incus', action ?? `complete ${what}`, envelope.error);
   return new TidepoolError({
     code,
     message:
@@ -389,7 +400,20 @@ function incusError(envelope: IncusEnvelope, method: string, path: string, actio
 }
 
 function operationFailed(client: IncusClient, action: string, detail: string): TidepoolError {
+  if (DISK_FULL.test(detail)) return diskFull(client.describe(), action, detail);
   return new TidepoolError({ code: 'RUNTIME_ERROR', message: `${client.describe()} could not ${action}.`, detail });
+}
+
+/** Incus passes on the file system's own words when a storage pool (or the disk under it) is full. */
+const DISK_FULL = /no space left on device|disk quota exceeded|\bENOSPC\b/i;
+
+function diskFull(where: string, action: string, detail: string): TidepoolError {
+  return new TidepoolError({
+    code: 'DISK_FULL',
+    message: `${where} ran out of disk space and could not ${action}.`,
+    hint: 'Free space in the Incus storage pool (delete workspaces or images you no longer need) or make the pool larger; `incus storage info tidepool` shows how full it is. Then try again.',
+    detail,
+  });
 }
 
 function transportError(client: IncusClient, error: Error & { code?: string }): TidepoolError {

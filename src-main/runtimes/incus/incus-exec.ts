@@ -35,7 +35,30 @@ interface ExecOperationMetadata {
 const SIGKILL = 9;
 
 export async function execInstance(client: IncusClient, name: string, request: ExecRequest): Promise<ExecResult> {
-  const deadline = Date.now() + (request.timeoutMs ?? 120_000);
+  const timeoutMs = request.timeoutMs ?? 120_000;
+  // The deadline covers every phase (start, streams, exit): a command that never ends, or an incusd that
+  // stops answering, ends the exec with TIMEOUT instead of holding the caller forever.
+  const expired = new AbortController();
+  const timer = setTimeout(() => expired.abort(), timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, expired.signal]) : expired.signal;
+  try {
+    return await execWithin(client, name, { ...request, signal }, Date.now() + timeoutMs);
+  } catch (error) {
+    if (expired.signal.aborted && !request.signal?.aborted) {
+      throw new TidepoolError({
+        code: 'TIMEOUT',
+        message: `The command ${request.command[0] ?? ''} in ${name} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+        hint: 'The workspace or Incus may be overloaded or stuck; try again, or stop and start the workspace.',
+        detail: request.command.join(' ').slice(0, 300),
+      });
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function execWithin(client: IncusClient, name: string, request: ExecRequest & { signal: AbortSignal }, deadline: number): Promise<ExecResult> {
   const operation = await client.startOperation<ExecOperationMetadata>('POST', `/1.0/instances/${encodeURIComponent(name)}/exec`, {
     body: {
       command: request.command,
@@ -47,7 +70,7 @@ export async function execInstance(client: IncusClient, name: string, request: E
       ...(request.cwd ? { cwd: request.cwd } : {}),
     },
     action: `run a command in ${name}`,
-    ...(request.signal ? { signal: request.signal } : {}),
+    signal: request.signal,
   });
   const fds = operation.metadata?.fds ?? {};
   const secretFor = (fd: string): string => {
@@ -57,12 +80,24 @@ export async function execInstance(client: IncusClient, name: string, request: E
   };
   const open = (fd: string): Promise<WebSocket> =>
     client.websocket(`/1.0/operations/${encodeURIComponent(operation.id)}/websocket?secret=${encodeURIComponent(secretFor(fd))}`, request.signal);
-  const [control, stdin, stdout, stderr] = await Promise.all([open('control'), open('0'), open('1'), open('2')]);
-  const sockets = [control, stdin, stdout, stderr];
-  const onAbort = (): void => {
-    if (control.readyState === control.OPEN) control.send(JSON.stringify({ command: 'signal', signal: SIGKILL }));
+  const opened = await Promise.allSettled([open('control'), open('0'), open('1'), open('2')]);
+  const failed = opened.find((result) => result.status === 'rejected');
+  if (failed) {
+    for (const result of opened) if (result.status === 'fulfilled') result.value.terminate();
+    throw failed.reason;
+  }
+  const sockets = opened.map((result) => (result as PromiseFulfilledResult<WebSocket>).value);
+  const [control, stdin, stdout, stderr] = sockets as [WebSocket, WebSocket, WebSocket, WebSocket];
+  const closeAll = (): void => {
+    for (const socket of sockets) if (socket.readyState !== socket.CLOSED) socket.terminate();
   };
-  request.signal?.addEventListener('abort', onAbort, { once: true });
+  // Kill the command, then drop the streams: their readers end even if Incus never answers again.
+  const onAbort = (): void => {
+    if (control.readyState === control.OPEN) control.send(JSON.stringify({ command: 'signal', signal: SIGKILL }), closeAll);
+    else closeAll();
+  };
+  if (request.signal.aborted) onAbort();
+  request.signal.addEventListener('abort', onAbort, { once: true });
   try {
     const [out, err] = await Promise.all([
       collect(stdout),
@@ -76,14 +111,14 @@ export async function execInstance(client: IncusClient, name: string, request: E
     const finished = await client.waitOperation<ExecOperationMetadata>(operation.id, {
       timeoutMs: Math.max(1_000, deadline - Date.now()),
       action: `finish the command in ${name}`,
-      ...(request.signal ? { signal: request.signal } : {}),
+      signal: request.signal,
     });
-    if (request.signal?.aborted) throw cancelledError();
+    if (request.signal.aborted) throw cancelledError();
     return { exitCode: finished.metadata?.return ?? -1, stdout: out, stderr: err };
   } catch (error) {
-    throw request.signal?.aborted ? cancelledError() : error;
+    throw request.signal.aborted ? cancelledError() : error;
   } finally {
-    request.signal?.removeEventListener('abort', onAbort);
+    request.signal.removeEventListener('abort', onAbort);
     for (const socket of sockets) if (socket.readyState === socket.OPEN || socket.readyState === socket.CONNECTING) socket.close();
   }
 }
