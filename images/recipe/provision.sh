@@ -240,7 +240,8 @@ auth: none
 cert: false"
 chown "$DEV_USER:$DEV_USER" "$DEV_HOME/.config/code-server/config.yaml"
 
-# Desktop-editor feel: no welcome page, no trust prompts, no telemetry or update checks.
+# Desktop-editor feel: no welcome page, no trust prompts, no telemetry or update checks; light or dark
+# with the system, like Tidepool around it.
 SETTINGS="$DEV_HOME/.local/share/code-server/User/settings.json"
 TIDEPOOL_SETTINGS='{
   "workbench.startupEditor": "none",
@@ -260,6 +261,7 @@ TIDEPOOL_SETTINGS='{
   "extensions.autoUpdate": false,
   "extensions.ignoreRecommendations": true,
   "window.menuBarVisibility": "classic",
+  "window.autoDetectColorScheme": true,
   "window.confirmBeforeClose": "never",
   "terminal.integrated.defaultProfile.linux": "bash",
   "files.trimTrailingWhitespace": true,
