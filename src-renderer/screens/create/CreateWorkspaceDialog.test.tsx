@@ -247,6 +247,7 @@ describe('creation progress', () => {
     expect(within(progress).getByText('Check that the tidepoolbr0 network exists, then start it again.')).toBeTruthy();
     expect(within(progress).getByText('Failed to start device "eth0": Network "tidepoolbr0" not found')).toBeTruthy();
     expect(within(progress).getByText(/\(failed\)/)).toBeTruthy();
+    expect(screen.getByRole('dialog', { name: 'Could not create “my-app”' })).toBe(progress);
 
     await user.click(within(progress).getByRole('button', { name: 'Show workspace' }));
     expect(screen.queryByRole('dialog')).toBeNull();
