@@ -35,7 +35,8 @@ export function parseInput<M extends MethodName>(name: M, payload: unknown): Met
 export async function dispatch(handlers: Handlers, name: unknown, payload: unknown): Promise<Result<unknown>> {
   try {
     if (!isMethodName(name)) {
-      throw new TidepoolError({ code: 'INVALID_INPUT', message: `Unknown method ${JSON.stringify(String(name).slice(0, 64))}.` });
+      const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 64)) : `(a ${name === null ? 'null' : typeof name}, not a name)`;
+      throw new TidepoolError({ code: 'INVALID_INPUT', message: `Unknown method ${shown}.` });
     }
     const input = parseInput(name, payload);
     const handler = handlers[name] as (input: unknown) => Promise<unknown>;

@@ -29,6 +29,9 @@ export function createApiSocket(events: Pick<EventBus, 'onAny'>): ApiSocket {
   return {
     accept: (request, socket, head, handlers) => {
       wss.handleUpgrade(request, socket, head, (ws) => {
+        // A frame over the size limit, text that is not UTF-8, broken framing: ws closes that connection
+        // itself (1009, 1007, 1002); unheard, its 'error' event would end the whole server.
+        ws.on('error', () => undefined);
         ws.on('message', (data, isBinary) => {
           if (isBinary) {
             ws.close(1003, 'Text messages only.');
