@@ -63,7 +63,7 @@ export async function getInstances(client: IncusClient): Promise<IncusInstance[]
   return (await client.query<IncusInstance[]>('GET', '/1.0/instances?recursion=1', { action: 'list instances' })).metadata;
 }
 
-/** recursion=2: every instance with its state (addresses) in one call. */
+/** recursion=2: every instance with its state (addresses) in one call; one Incus cannot load just now comes with `config: null`. */
 export async function getInstancesFull(client: IncusClient): Promise<(IncusInstance & { state: IncusInstanceState | null })[]> {
   return (await client.query<(IncusInstance & { state: IncusInstanceState | null })[]>('GET', '/1.0/instances?recursion=2', { action: 'list instances' })).metadata;
 }

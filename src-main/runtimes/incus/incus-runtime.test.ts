@@ -137,3 +137,25 @@ describe('IncusRuntime when another operation holds the instance', () => {
     await expect(runtime.delete('tp-web', ctx)).resolves.toBeUndefined();
   });
 });
+
+describe('IncusRuntime while other instances are being created or deleted', () => {
+  it('applies the network policy although Incus lists an instance it cannot load yet (config null)', async () => {
+    server
+      .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Running', status_code: 103, config: { 'user.tidepool.managed': 'true' } }))
+      .on('GET', /^\/1\.0\/instances\?recursion=2$/, (_req, res) =>
+        sendSync(res, [
+          { name: 'tp-web', status: 'Running', status_code: 103, config: { 'user.tidepool.managed': 'true', 'user.tidepool.workspace-name': 'web' }, state: null },
+          // What Incus 6.0 answers for an instance in the middle of its create or delete.
+          { name: 'tp-other', status: 'Error', status_code: 112, config: null, devices: null, profiles: null, state: null },
+        ]),
+      )
+      .on('GET', /^\/1\.0\/networks\?recursion=1$/, (_req, res) => sendSync(res, []))
+      .on('GET', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, { name: 'tidepoolbr0', type: 'bridge', managed: true, config: { 'ipv4.address': '10.9.9.1/24' } }))
+      .on('GET', /^\/1\.0\/network-acls\?recursion=1$/, (_req, res) => sendSync(res, []))
+      .on('GET', /^\/1\.0\/network-acls\/[^?]+$/, (_req, res) => sendError(res, 404, 'Network ACL not found'))
+      .on('POST', /^\/1\.0\/network-acls$/, (_req, res) => sendSync(res, {}))
+      .on('PATCH', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, {}));
+    await expect(runtime.configure('tp-web', { network: { mode: 'isolated' } }, ctx)).resolves.toBeUndefined();
+    expect(server.requests.some((request) => request.method === 'PATCH' && request.path === '/1.0/networks/tidepoolbr0')).toBe(true);
+  });
+});

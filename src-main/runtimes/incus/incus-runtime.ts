@@ -415,7 +415,9 @@ export class IncusRuntime implements Runtime {
   /** Rebuilds the bridge ACLs from the Tidepool instances Incus holds (their addresses and allow-lists). */
   private syncIsolation(client: IncusClient): Promise<void> {
     const run = async (): Promise<void> => {
-      const instances = await getInstancesFull(client);
+      // An instance being created or deleted right now is listed as a stand-in with no config (status
+      // Error): it has no address yet and is left out, which can only make the rules stricter until the next sync.
+      const instances = (await getInstancesFull(client)).filter((instance) => instance.config !== null);
       const workspaces: WorkspaceNetwork[] = instances
         .filter((instance) => instance.config[MARK_MANAGED] === 'true')
         .map((instance) => ({
