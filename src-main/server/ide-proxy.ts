@@ -138,6 +138,8 @@ export class IdeProxies {
     const target = request.url ?? '';
     // Only origin-form targets: an absolute URL here must never make this a forward proxy.
     if (!target.startsWith('/') || target.startsWith('//')) return [400, 'Bad request target.'];
+    // Node keeps only the first of several Host lines, but an upgrade forwards them all (RFC 9112: 400).
+    if (request.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'host').length !== 1) return [400, 'One Host header, please.'];
     const host = parseHost(request.headers.host, this.options.tls !== null);
     if (!host || host.port !== entry.port || !this.options.allowsHostname(host.hostname)) return [421, 'Wrong host for this workspace.'];
     if (websocket && request.headers.origin !== `${this.scheme}://${request.headers.host}`) return [403, 'Cross-origin WebSocket refused.'];
