@@ -339,7 +339,8 @@ export class IncusRuntime implements Runtime {
         if (state.status_code !== 103) return null;
         return ipv4Of(state);
       },
-      { timeoutMs, intervalMs: 250, signal: ctx.signal },
+      // The lease usually lands within a second of the start: poll tightly so the wait ends when it does.
+      { timeoutMs, intervalMs: 100, signal: ctx.signal },
     );
   }
 
