@@ -9,7 +9,7 @@ export default defineConfig({
           environment: 'node',
           // Some unit tests run the CLI as a child process; a loaded 2-core machine needs headroom.
           testTimeout: 30_000,
-          include: ['src-shared/**/*.test.ts', 'src-main/**/*.test.ts'],
+          include: ['src-shared/**/*.test.ts', 'src-main/**/*.test.ts', 'bench/**/*.test.ts'],
           exclude: ['**/*.integration.test.ts', 'node_modules/**'],
         },
       },
