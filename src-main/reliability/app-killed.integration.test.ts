@@ -1,6 +1,6 @@
 /**
- * Tidepool killed (SIGKILL: a crash, a power cut of the process) in the middle of create and delete, on the
- * real local incusd: the `tidepool` CLI runs as a child process and is killed at a chosen point; then a new
+ * Tidepool killed (SIGKILL: a crash, a power cut of the process) in the middle of create, stop and delete,
+ * on the real local incusd: the `tidepool` CLI runs as a child process and is killed at a chosen point; then a new
  * core on the same data folder reconciles, as the app and the CLI do at launch. The outcome must be
  * whole: the workspace finished (ready) or rolled back, never an instance without a record, a record
  * without an instance, or a home volume left behind or destroyed against the user's choice.
@@ -19,6 +19,7 @@ import {
   createReady,
   deleteAndSettle,
   incusClient,
+  incusRuntimeOf,
   instancesNamed,
   openIncusCore,
   removeRunLeftovers,
@@ -152,6 +153,30 @@ describe.skipIf(reason !== null)('Tidepool killed mid-operation, then started ag
       for (const workspace of after) await deleteAndSettle(core, workspace.id);
     });
   }
+
+  it('stop killed while the instance shuts down: the stop is finished on restart', async () => {
+    const dataDir = tempDataDir('killed');
+    dataDirs.push(dataDir);
+    const name = runName('ks');
+    const instance = `tp-${name}`;
+    const first = await openIncusCore(dataDir);
+    const workspace = await createReady(first, name);
+    await first.dispose();
+
+    await killWhen(['--runtime', 'incus', '--data-dir', dataDir, 'stop', name], async () => storedWorkspaces(dataDir).some((w) => w.state === 'stopping'), 'the workspace was stopping');
+    const core = await restartOn(dataDir);
+    cores.push(core);
+    const after = core.workspaces.get(workspace.id);
+    console.info(`stop killed while shutting down → after restart: ${after.state}${after.lastError ? ` (${after.lastError.message})` : ''}`);
+    expect(after.state).toBe('stopped');
+    expect((await incusRuntimeOf(core).status(instance)).state).toBe('stopped');
+    expect(await volumesNamed(homeVolumeName(instance))).toEqual([homeVolumeName(instance)]);
+    await core.workspaces.start(workspace.id);
+    await core.workspaces.settled(workspace.id);
+    expect(core.workspaces.get(workspace.id).state).toBe('ready');
+    expect(await orphansNamed(core, instance)).toEqual([]);
+    await deleteAndSettle(core, workspace.id);
+  });
 
   const deleteKillPoints: { label: string; stem: string; state: WorkspaceState; keepHome: boolean }[] = [
     { label: 'while the running instance is stopped', stem: 'kd-stop', state: 'stopping', keepHome: false },

@@ -108,9 +108,19 @@ describe.skipIf(reason !== null)('isolation after stop and start (real Incus, re
       hostServices.push(`${host}:${(server.address() as AddressInfo).port}`);
     }
     // The stand-in answers the host itself.
-    await waitFor('the internet stand-in', () => new Promise((resolve) => {
-      http.get({ host: INET_HOST, port: PORT, timeout: 1_000 }, (res) => { res.resume(); resolve(true); }).on('error', () => resolve(null));
-    }), 10_000);
+    await waitFor(
+      'the internet stand-in',
+      () =>
+        new Promise<true | null>((resolve) => {
+          http
+            .get({ host: INET_HOST, port: PORT, timeout: 1_000 }, (res) => {
+              res.resume();
+              resolve(true);
+            })
+            .on('error', () => resolve(null));
+        }),
+      10_000,
+    );
   }, 240_000);
 
   afterAll(async () => {

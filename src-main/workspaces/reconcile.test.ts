@@ -151,6 +151,16 @@ describe('reconcile: the runtime is the truth', () => {
     expect(deletes).toHaveBeenCalledWith(workspace.instanceName, expect.anything(), { keepHome: false });
   });
 
+  it('finishes a stop cut off midway, instead of reattaching to an instance that is shutting down', async () => {
+    const first = await harnessWith();
+    const workspace = await readyWorkspace(first, 'sleepy');
+    setState(first, workspace.id, 'stopping');
+    const second = await restart(first);
+    await second.core.workspaces.settled(workspace.id);
+    expect(second.core.workspaces.get(workspace.id)).toMatchObject({ state: 'stopped', address: null });
+    expect((await second.runtime.status(workspace.instanceName)).state).toBe('stopped');
+  });
+
   it('does not resume a delete that failed: a later interrupted stop stays a stop', async () => {
     const first = await harnessWith();
     const workspace = await readyWorkspace(first, 'survivor');
@@ -164,7 +174,8 @@ describe('reconcile: the runtime is the truth', () => {
     setState(first, workspace.id, 'stopping');
     const second = await restart(first);
     await second.core.workspaces.settled(workspace.id);
-    expect(second.core.workspaces.get(workspace.id).state).toBe('ready');
+    expect(second.core.workspaces.list()).toHaveLength(1);
+    expect(second.core.workspaces.get(workspace.id).state).toBe('stopped');
   });
 
   it('changes nothing when the runtime cannot be asked', async () => {

@@ -547,6 +547,12 @@ export class WorkspaceService {
       return;
     }
     switch (workspace.state) {
+      case 'stopping':
+        if (gone) break;
+        // Interrupted stop: finish it (the runtime may still be shutting the instance down on its own).
+        this.log(id, 'a stop was interrupted when Tidepool stopped; finishing it');
+        this.run(workspace, 'stop', ['shutdown'], (ctx) => this.stopFlow(id, runtime, ctx, false));
+        return;
       case 'creating':
         if (gone) {
           // Interrupted before the instance existed: run the create again from the start.

@@ -129,6 +129,17 @@ describe('IncusRuntime when another operation holds the instance', () => {
     expect(server.requests.some((request) => request.method === 'DELETE' && request.path.endsWith('/tp-web-home'))).toBe(true);
   });
 
+  it('takes the same action finished by the other operation as done (a delete a killed Tidepool started)', async () => {
+    server
+      .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Stopped', status_code: 102, config: {} }))
+      .on('DELETE', /^\/1\.0\/instances\/tp-web$/, (_req, res) =>
+        sendError(res, 500, 'Failed to create instance delete operation: A matching non-reusable operation has now succeeded'),
+      )
+      .on('DELETE', /^\/1\.0\/storage-pools\/tidepool\/volumes\/custom\/tp-web-home$/, (_req, res) => sendSync(res, {}));
+    await runtime.delete('tp-web', ctx);
+    expect(server.requests.some((request) => request.method === 'DELETE' && request.path.endsWith('/tp-web-home'))).toBe(true);
+  });
+
   it('takes an instance that vanished meanwhile (a delete already under way) as deleted', async () => {
     server
       .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Stopped', status_code: 102, config: {} }))

@@ -543,14 +543,19 @@ export class IncusRuntime implements Runtime {
 /**
  * Incus refuses an action on an instance while another operation runs on it ("Instance is busy running a
  * "create" operation"), e.g. one that a Tidepool killed a moment ago started: wait for that one, then act.
+ * When that one was the same action, Incus waits for it and says so ("A matching non-reusable operation
+ * has now succeeded"): the action is done.
  */
-async function whenInstanceIdle<T>(action: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+async function whenInstanceIdle(action: () => Promise<unknown>, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + BUSY_WAIT_MS;
   for (;;) {
     try {
-      return await action();
+      await action();
+      return;
     } catch (error) {
-      if (!(error instanceof TidepoolError && /busy running an? /i.test(error.detail ?? '')) || Date.now() >= deadline) throw error;
+      const detail = error instanceof TidepoolError ? (error.detail ?? '') : '';
+      if (/matching non-reusable operation has now succeeded/i.test(detail)) return;
+      if (!/busy running an? /i.test(detail) || Date.now() >= deadline) throw error;
       await sleep(500, signal);
     }
   }
