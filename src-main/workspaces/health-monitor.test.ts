@@ -38,6 +38,23 @@ describe('HealthMonitor', () => {
     expect(harness.core.workspaces.get(workspace.id)).toMatchObject({ state: 'error', lastError: { code: 'NOT_FOUND' } });
   });
 
+  it('passes over a workspace deleted while the check was running', async () => {
+    harness = await simulatedHarness();
+    const first = await ready('first');
+    const second = await ready('second');
+    const status = harness.runtime.status.bind(harness.runtime);
+    harness.runtime.status = async (instanceName) => {
+      if (instanceName === first.instanceName) {
+        await harness.core.workspaces.delete(second.id);
+        await harness.core.workspaces.settled(second.id);
+      }
+      return status(instanceName);
+    };
+    await expect(new HealthMonitor(harness.core.workspaces, harness.core.registry, harness.core.guestFor).checkOnce()).resolves.toBeUndefined();
+    expect(harness.core.workspaces.list().map((workspace) => workspace.name)).toEqual(['first']);
+    expect(harness.core.workspaces.get(first.id).state).toBe('ready');
+  });
+
   it('logs an IDE restart reported by the guest layer and leaves the workspace ready', async () => {
     harness = await simulatedHarness();
     const workspace = await ready('flaky-ide');

@@ -391,8 +391,9 @@ export class WorkspaceService {
 
   /** The runtime reports a ready workspace's instance as no longer running: show it, with the cause. */
   async markDied(id: string, observed: string): Promise<void> {
-    const workspace = this.get(id);
-    if (workspace.state !== 'ready' || this.operations.has(id)) return;
+    // Deleted while the health check was asking the runtime: nothing to mark.
+    const workspace = this.records()[id];
+    if (!workspace || workspace.state !== 'ready' || this.operations.has(id)) return;
     await this.deps.guestFor(workspace.runtime).detach(id).catch(() => undefined);
     const gone = observed === 'missing';
     this.log(id, `the instance is ${observed} although the workspace was ready`, 'error');
