@@ -70,11 +70,15 @@ async function main(): Promise<number> {
     await browser?.close().catch(() => undefined);
     await core.dispose();
   };
-  process.once('SIGINT', () => {
+  const abandon = (why: string, code: number): void => {
+    if (interrupted) return;
     interrupted = true;
-    console.log('\nInterrupted: removing what the bench made…');
-    void cleanUp().finally(() => process.exit(130));
-  });
+    console.log(`\n${why}: removing what the bench made…`);
+    void cleanUp().finally(() => process.exit(code));
+  };
+  process.once('SIGINT', () => abandon('Interrupted', 130));
+  // Something in the core failed outside any awaited call: say what, and still clean up.
+  process.once('unhandledRejection', (reason) => abandon(`Unexpected failure: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 1));
 
   const section = async (name: string, needs: (string | null)[], run: () => Promise<void>): Promise<void> => {
     if (interrupted) return;
