@@ -16,6 +16,8 @@
 #   4. Create the btrfs storage pool "tidepool" (sparse loop file) and the NAT
 #      bridge "tidepoolbr0" (IPv4 only, a private /24 that does not overlap any
 #      route, address, resolver or package-mirror address of this host).
+#   5. Raise the inotify and keyring limits that many containers share
+#      (/etc/sysctl.d/60-tidepool-incus.conf; never lowered).
 # The default profile is left untouched: Tidepool passes the pool and the
 # network explicitly when it creates an instance.
 #
@@ -254,7 +256,36 @@ else
 fi
 
 # --------------------------------------------------------------------------
-# 5. hints
+# 5. kernel limits for many containers
+# --------------------------------------------------------------------------
+# Every unprivileged container's root maps to the same host uid, so all workspaces share one
+# per-user inotify budget. Debian's default (128 instances) runs out at about 15 started workspaces
+# (fewer while several boot at once): udevd, networkd and resolved then fail in the next one, which
+# never gets an address (measured: 12 of 20 containers started at once). Values from the Incus
+# production-setup guide; only ever raised.
+SYSCTL_FILE=/etc/sysctl.d/60-tidepool-incus.conf
+raised=()
+for setting in fs.inotify.max_user_instances=1024 fs.inotify.max_user_watches=1048576 kernel.keys.maxkeys=2000 kernel.keys.maxbytes=2000000; do
+  key=${setting%%=*}
+  want=${setting#*=}
+  have=$(sysctl -n "$key" 2>/dev/null || echo 0)
+  if [ "$have" -lt "$want" ]; then
+    if sysctl -qw "$key=$want" 2>/dev/null; then
+      raised+=("$key=$want")
+    else
+      say "note: could not raise $key to $want (it is $have); more than a dozen workspaces may fail to start"
+    fi
+  fi
+done
+if [ "${#raised[@]}" -gt 0 ]; then
+  { echo '# Added by Tidepool scripts/setup-incus.sh: limits for many Incus containers.'; printf '%s\n' "${raised[@]}"; } >>"$SYSCTL_FILE"
+  say "raised: ${raised[*]} (kept in $SYSCTL_FILE)"
+else
+  say "ok: inotify and keyring limits are high enough for many workspaces"
+fi
+
+# --------------------------------------------------------------------------
+# 6. hints
 # --------------------------------------------------------------------------
 if [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ] && getent group incus-admin >/dev/null 2>&1; then
   if id -nG "$SUDO_USER" | tr ' ' '\n' | grep -qx incus-admin; then

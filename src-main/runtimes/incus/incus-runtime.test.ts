@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TidepoolError } from '../../../src-shared/errors.js';
 import { DEFAULT_SETTINGS } from '../../settings.js';
 import { FakeIncusServer, operation, sendAsync, sendError, sendSync } from './fake-incus-server.js';
-import { IncusRuntime } from './incus-runtime.js';
+import { inotifyWarning, IncusRuntime } from './incus-runtime.js';
 
 let server: FakeIncusServer;
 let dataDir: string;
@@ -168,5 +168,13 @@ describe('IncusRuntime while other instances are being created or deleted', () =
       .on('PATCH', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, {}));
     await expect(runtime.configure('tp-web', { network: { mode: 'isolated' } }, ctx)).resolves.toBeUndefined();
     expect(server.requests.some((request) => request.method === 'PATCH' && request.path === '/1.0/networks/tidepoolbr0')).toBe(true);
+  });
+});
+
+describe('the host limit that many containers share', () => {
+  it('warns when the inotify budget allows only a handful of workspaces, saying how to raise it', () => {
+    expect(inotifyWarning(128)).toMatch(/allows 128 inotify instances .* about 16 running workspaces: one more would start without a network address\. Run `sudo scripts\/setup-incus\.sh` to raise it to 1024\./);
+    expect(inotifyWarning(1024)).toBeNull();
+    expect(inotifyWarning(null)).toBeNull();
   });
 });

@@ -4,7 +4,7 @@
  * (`user.tidepool.*`), its resources as limits, the btrfs pool `tidepool`, a home volume that outlives the
  * instance, and a NIC on `tidepoolbr0` (whose ACLs isolate it) with port isolation and anti-spoofing.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { TidepoolError } from '../../../src-shared/errors.js';
 import type {
   ImageInfo,
@@ -81,6 +81,8 @@ export const NETWORK_ALLOW_KEY = 'user.tidepool.network-allow';
 const SETUP_COMMAND = 'sudo scripts/setup-incus.sh';
 /** How many times status() asks again while Incus is still noticing that a container went down (250 ms apart). */
 const STATUS_SETTLE_ATTEMPTS = 20;
+/** What scripts/setup-incus.sh sets (the Incus production-setup value). */
+const RECOMMENDED_INOTIFY_INSTANCES = 1024;
 /** How long an action waits for another operation on the same instance to end. */
 const BUSY_WAIT_MS = 120_000;
 
@@ -185,6 +187,10 @@ export class IncusRuntime implements Runtime {
     info.version = server.environment.server_version ?? null;
     info.setup.push({ id: 'incus', title: 'Install and start Incus', ok: true });
     info.setup.push(await this.poolStep(client, info.warnings));
+    if (!client.isRemote()) {
+      const warning = inotifyWarning(readInotifyLimit());
+      if (warning) info.warnings.push(warning);
+    }
     try {
       await client.query('GET', `/1.0/networks/${encodeURIComponent(this.bridge)}`);
     } catch (error) {
@@ -578,6 +584,30 @@ function ipv4Of(state: IncusInstanceState): string | null {
   const eth0 = state.network?.eth0;
   const address = eth0?.addresses.find((candidate) => candidate.family === 'inet' && candidate.scope === 'global');
   return address?.address ?? null;
+}
+
+/** fs.inotify.max_user_instances on this host, or null where it cannot be read. */
+function readInotifyLimit(): number | null {
+  try {
+    const limit = Number(readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8').trim());
+    return Number.isFinite(limit) ? limit : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * All unprivileged containers share one inotify budget (their root is one host uid); a started
+ * workspace holds about 8 instances, and one that boots when the budget is spent gets no address
+ * (its networkd and udevd fail). Measured on Debian 12 with its default of 128: 12 of 20 failed.
+ */
+export function inotifyWarning(limit: number | null): string | null {
+  if (limit === null || limit >= RECOMMENDED_INOTIFY_INSTANCES) return null;
+  return (
+    `This host allows ${limit} inotify instances for all containers together (fs.inotify.max_user_instances), ` +
+    `enough for about ${Math.floor(limit / 8)} running workspaces: one more would start without a network address. ` +
+    `Run \`${SETUP_COMMAND}\` to raise it to ${RECOMMENDED_INOTIFY_INSTANCES}.`
+  );
 }
 
 /**
