@@ -54,9 +54,17 @@ export async function readHomeSkeleton(client: IncusClient, instanceName: string
   return entries;
 }
 
+/**
+ * Installed by the image's first-boot unit from RUNTIME_KEYS_PATH while this copy runs (the instance is
+ * already booting): the image's own empty file must not overwrite it. It did, when boots were slow
+ * enough for first-boot to come first (5 of 8 workspaces started at once could not log in).
+ */
+const INSTALLED_AT_BOOT = new Set(['.ssh/authorized_keys']);
+
 /** Writes the skeleton into the (running) instance's home, parents before children. */
 export async function writeHomeSkeleton(client: IncusClient, instanceName: string, entries: SkeletonEntry[]): Promise<void> {
   for (const entry of entries) {
+    if (INSTALLED_AT_BOOT.has(entry.path)) continue;
     const target = posix.join(HOME_MOUNT_PATH, entry.path);
     await createInstanceFile(client, instanceName, target, {
       type: entry.file.type,
