@@ -17,4 +17,9 @@ export interface BenchContext {
   /** Every workspace and instance the bench makes starts with it, so clean-up finds them. */
   prefix: string;
   log(line: string): void;
+  /**
+   * Runs `body` once per run. A failed run is recorded with its cause, what it made is removed, and the
+   * next run goes ahead: on a shared machine one disturbance should not cost the other runs.
+   */
+  eachRun(body: (run: number) => Promise<void>): Promise<void>;
 }

@@ -88,11 +88,11 @@ async function measureRun(ctx: BenchContext, run: number, timer: StepTimer, sess
 }
 
 export async function measureLifecycle(ctx: BenchContext): Promise<void> {
-  const { core, browser, direct, options } = ctx;
+  const { core, browser, direct } = ctx;
   const timer = new StepTimer(core.events);
   const key = direct ? await makeKeyPair() : null;
   try {
-    for (let run = 1; run <= options.runs; run += 1) {
+    await ctx.eachRun(async (run) => {
       // The workspace's own browser session: empty for create, its cache kept for start (as in the app).
       const session = await browser.newContext();
       try {
@@ -100,7 +100,7 @@ export async function measureLifecycle(ctx: BenchContext): Promise<void> {
       } finally {
         await session.close();
       }
-    }
+    });
   } finally {
     timer.dispose();
   }

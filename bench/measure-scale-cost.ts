@@ -17,7 +17,7 @@ export async function measureScaleAndCost(ctx: BenchContext): Promise<void> {
   const costSize = Math.max(...sizes.filter((size) => size <= 4));
   const timer = new StepTimer(core.events);
   try {
-    for (let run = 1; run <= options.runs; run += 1) {
+    await ctx.eachRun(async (run) => {
       for (const size of sizes) {
         const names = Array.from({ length: size }, (_, index) => `${ctx.prefix}-s${run}n${size}w${index}`);
         const outcome = await createConcurrently(core, timer, names, ctx.runtime);
@@ -41,7 +41,7 @@ export async function measureScaleAndCost(ctx: BenchContext): Promise<void> {
         if (left.length > 0) throw new Error(`${left.length} workspace(s) were not deleted: ${left.map((id) => core.workspaces.get(id).lastError?.message).join('; ')}`);
         if (wantsScale) figures.add(`scale.${size}.delete`, `Scale: ${size} workspace${size === 1 ? '' : 's'} created at once (until ready, no browser)`, 'delete them all at once (running → gone)', 'ms', performance.now() - deleting);
       }
-    }
+    });
   } finally {
     timer.dispose();
   }

@@ -15,7 +15,7 @@ export async function measureUi(ctx: BenchContext): Promise<void> {
     const large = await startUiServer(ctx.options.listSize);
     servers.push(large);
     const group = 'UI (tidepool serve on the simulated runtime)';
-    for (let run = 1; run <= ctx.options.runs; run += 1) {
+    await ctx.eachRun(async (run) => {
       for (const server of [small, large]) {
         const trips = await listRoundTrips(server, ctx.options.apiCalls);
         const label = `listWorkspaces round trip, ${server.workspaces} workspaces`;
@@ -25,7 +25,7 @@ export async function measureUi(ctx: BenchContext): Promise<void> {
       const ms = await timeToRows(ctx.browser, large, ctx.options.listSize);
       ctx.figures.add('ui.list', group, `renderer: navigation → ${ctx.options.listSize} sidebar rows`, 'ms', ms, 'cold load in a fresh Chromium context');
       ctx.log(`run ${run}: ${ctx.options.listSize} rows after ${ms.toFixed(0)} ms`);
-    }
+    });
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }

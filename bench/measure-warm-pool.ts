@@ -9,14 +9,14 @@ import { recordIdeRun } from './measure-lifecycle.js';
 import { StepTimer } from './step-timer.js';
 
 export async function measureWarmPool(ctx: BenchContext): Promise<void> {
-  const { core, browser, figures, options } = ctx;
+  const { core, browser, figures } = ctx;
   const before = core.settings.get().warmPool;
   const timer = new StepTimer(core.events);
   const group = 'Create → IDE ready from the warm pool (size 1), through Tidepool';
   core.warmPool.start();
   try {
     core.settings.update({ warmPool: { size: 1 } });
-    for (let run = 1; run <= options.runs; run += 1) {
+    await ctx.eachRun(async (run) => {
       const filling = performance.now();
       await core.warmPool.settled();
       const pool = core.warmPool.status();
@@ -35,7 +35,7 @@ export async function measureWarmPool(ctx: BenchContext): Promise<void> {
       } finally {
         await session.close();
       }
-    }
+    });
   } finally {
     timer.dispose();
     core.settings.update({ warmPool: before });

@@ -64,7 +64,31 @@ async function main(): Promise<number> {
   const browserProblem = chromiumMissing();
   let browser: Browser | null = null;
   let interrupted = false;
-  const context = (): BenchContext => ({ core, browser: browser!, direct, runtime: runtimeId!, options, figures, prefix, log: (line) => console.log(`  ${line}`) });
+  const fail = async (what: string, error: unknown): Promise<void> => {
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    errors.push({ section: what, error: text });
+    console.log(`  ${what} failed: ${text.split('\n').slice(0, 6).join('\n  ')}`);
+    await cleanUpWorkspaces(core, direct, prefix);
+  };
+  const context = (section: string): BenchContext => ({
+    core,
+    browser: browser!,
+    direct,
+    runtime: runtimeId!,
+    options,
+    figures,
+    prefix,
+    log: (line) => console.log(`  ${line}`),
+    eachRun: async (body) => {
+      for (let run = 1; run <= options.runs && !interrupted; run += 1) {
+        try {
+          await body(run);
+        } catch (error) {
+          await fail(`${section}, run ${run}`, error);
+        }
+      }
+    },
+  });
   const cleanUp = async (): Promise<void> => {
     await cleanUpWorkspaces(core, direct, prefix);
     await browser?.close().catch(() => undefined);
@@ -80,7 +104,7 @@ async function main(): Promise<number> {
   // Something in the core failed outside any awaited call: say what, and still clean up.
   process.once('unhandledRejection', (reason) => abandon(`Unexpected failure: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 1));
 
-  const section = async (name: string, needs: (string | null)[], run: () => Promise<void>): Promise<void> => {
+  const section = async (name: string, needs: (string | null)[], run: (ctx: BenchContext) => Promise<void>): Promise<void> => {
     if (interrupted) return;
     const why = needs.find((need) => need !== null);
     if (why) {
@@ -89,24 +113,21 @@ async function main(): Promise<number> {
     }
     console.log(`\n${name}…`);
     try {
-      await run();
+      await run(context(name));
     } catch (error) {
-      const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      errors.push({ section: name, error: text });
-      console.log(`  failed: ${text.split('\n').slice(0, 6).join('\n  ')}`);
-      await cleanUpWorkspaces(core, direct, prefix);
+      await fail(name, error);
     }
   };
   try {
     if (!browserProblem) browser = await launchBrowser();
     const wants = (name: BenchOptions['sections'][number]): boolean => options.sections.includes(name);
     const rendererBuilt = existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)));
-    if (wants('lifecycle')) await section('Lifecycle and overhead', [runtimeProblem, browserProblem], () => measureLifecycle(context()));
-    if (wants('scale') || wants('cost')) await section('Scale and idle cost', [runtimeProblem], () => measureScaleAndCost(context()));
-    if (wants('warm')) await section('Warm pool', [runtimeProblem, browserProblem], () => measureWarmPool(context()));
-    if (wants('core')) await section('Core memory', [], () => measureCoreMemory(context()));
+    if (wants('lifecycle')) await section('Lifecycle and overhead', [runtimeProblem, browserProblem], measureLifecycle);
+    if (wants('scale') || wants('cost')) await section('Scale and idle cost', [runtimeProblem], measureScaleAndCost);
+    if (wants('warm')) await section('Warm pool', [runtimeProblem, browserProblem], measureWarmPool);
+    if (wants('core')) await section('Core memory', [], measureCoreMemory);
     if (wants('ui')) {
-      await section('UI', [browserProblem, rendererBuilt ? null : 'the web interface is not built: run `npm run build:renderer`'], () => measureUi(context()));
+      await section('UI', [browserProblem, rendererBuilt ? null : 'the web interface is not built: run `npm run build:renderer`'], measureUi);
     }
   } finally {
     if (!interrupted) await cleanUp();
@@ -120,7 +141,7 @@ async function main(): Promise<number> {
   console.log('');
   for (const line of machineLines(machine)) console.log(line);
   for (const line of [...figureLines(figures.all()), ...targetLines(verdicts), ...skippedLines(skipped)]) console.log(line);
-  if (errors.length > 0) console.log(`\n${errors.length} section(s) failed: ${errors.map((entry) => entry.section).join(', ')} (details in bench/results.json)`);
+  if (errors.length > 0) console.log(`\n${errors.length} failure(s): ${errors.map((entry) => entry.section).join('; ')} (details in bench/results.json)`);
   console.log(`\nWrote ${RESULTS}`);
   return errors.length > 0 ? 1 : 0;
 }
