@@ -147,6 +147,16 @@ describe('IncusRuntime when another operation holds the instance', () => {
       .on('DELETE', /^\/1\.0\/storage-pools\/tidepool\/volumes\/custom\/tp-web-home$/, (_req, res) => sendError(res, 404, 'Storage volume not found'));
     await expect(runtime.delete('tp-web', ctx)).resolves.toBeUndefined();
   });
+
+  it('takes a delete operation that failed because the instance vanished while it ran as done, and removes the home', async () => {
+    server
+      .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Stopped', status_code: 102, config: {} }))
+      .on('DELETE', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendAsync(res, operation('del2', 103)))
+      .on('GET', /^\/1\.0\/operations\/del2\/wait/, (_req, res) => sendSync(res, { ...operation('del2', 400), err: 'Instance not found' }))
+      .on('DELETE', /^\/1\.0\/storage-pools\/tidepool\/volumes\/custom\/tp-web-home$/, (_req, res) => sendSync(res, {}));
+    await expect(runtime.delete('tp-web', ctx)).resolves.toBeUndefined();
+    expect(server.requests.some((request) => request.method === 'DELETE' && request.path.endsWith('/tp-web-home'))).toBe(true);
+  });
 });
 
 describe('IncusRuntime while other instances are being created or deleted', () => {

@@ -568,8 +568,15 @@ async function whenInstanceIdle(action: () => Promise<unknown>, signal?: AbortSi
 }
 
 /** For removals: an instance that is already gone is what was wanted. */
+/**
+ * The instance is gone: refused up front (404), or it vanished while our operation ran — e.g. a delete that
+ * a killed Tidepool had started finished meanwhile, and Incus fails our operation with "Instance not found".
+ */
 function unlessGone(error: unknown): void {
-  if (!(error instanceof TidepoolError && error.code === 'NOT_FOUND')) throw error;
+  if (!(error instanceof TidepoolError)) throw error;
+  if (error.code === 'NOT_FOUND') return;
+  if (error.code === 'RUNTIME_ERROR' && /\binstance not found\b/i.test(error.detail ?? '')) return;
+  throw error;
 }
 
 /** Incus status codes (shared/api/status_code.go) in Tidepool's words. */
