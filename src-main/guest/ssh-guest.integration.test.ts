@@ -113,9 +113,14 @@ describe.skipIf(reason !== null)('SshGuest on a real Tidepool workspace (Incus)'
     const config = await guestSh(runtime, instanceName, 'cat ~/.config/code-server/config.yaml; stat -c %U ~/.local/share/code-server/User/settings.json', 1000);
     expect(config.out).toContain('bind-addr: 127.0.0.1:13337\nauth: none');
     expect(config.out.split('\n').pop()).toBe('dev');
-    const read = await guestSh(runtime, instanceName, 'ls -la --time-style=full-iso ~/.local/share/code-server/User/ >&2; cat ~/.local/share/code-server/User/settings.json', 1000);
-    if (read.out === '') console.warn(`settings.json read empty: ${read.stderr.toString()} ${read.exitCode}`);
-    const settings = JSON.parse(read.out) as Record<string, unknown>;
+    // code-server, starting up beside this read, may be rewriting the file (truncate, then write): read again
+    // until it holds JSON rather than catch it half-written.
+    let text = '';
+    for (let attempt = 0; attempt < 10 && text.trim() === ''; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      text = (await guestSh(runtime, instanceName, 'cat ~/.local/share/code-server/User/settings.json', 1000)).out;
+    }
+    const settings = JSON.parse(text) as Record<string, unknown>;
     expect(settings['window.title']).toContain(workspace.name);
     // The image's own editor defaults are still there.
     expect(settings['workbench.startupEditor']).toBe('none');
