@@ -52,7 +52,7 @@ export function isAuthFailure(error: unknown): boolean {
   return (error as { level?: unknown } | null)?.level === 'client-authentication';
 }
 
-function errorCode(error: unknown): string | undefined {
+export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }

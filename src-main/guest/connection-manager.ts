@@ -7,7 +7,7 @@ import ssh2, { type Client, type ServerHostKeyAlgorithm } from 'ssh2';
 import { TidepoolError, toTidepoolError } from '../../src-shared/errors.js';
 import { cancelledError, sleep, throwIfAborted } from '../util/abort.js';
 import { isLocalNetworkRefusal } from '../runtimes/tart/local-network.js';
-import { connectFailure, retryReason } from './connect-errors.js';
+import { connectFailure, errorCode, retryReason } from './connect-errors.js';
 import type { HostKeyVerdict } from './host-keys.js';
 
 export interface ConnectionTiming {
@@ -28,7 +28,7 @@ export interface ConnectionTiming {
 
 export const DEFAULT_TIMING: ConnectionTiming = {
   retryBudgetMs: 90_000,
-  firstRetryDelayMs: 200,
+  firstRetryDelayMs: 100,
   maxRetryDelayMs: 2_000,
   handshakeTimeoutMs: 15_000,
   keepaliveIntervalMs: 10_000,
@@ -165,7 +165,10 @@ export class GuestConnection {
         if (refusedSince !== null && Date.now() - refusedSince >= timing.localNetworkGraceMs) throw failure(error);
         onRetry(attempt, error);
         await sleep(delay, signal);
-        delay = Math.min(Math.round(delay * 1.6), maxDelay);
+        // A refused connect is answered at once and costs nothing: while sshd comes up, look again at the short
+        // interval so the first connect lands as soon as it listens. Anything else backs off.
+        const refusedNow = budgetMs !== null && errorCode(error) === 'ECONNREFUSED';
+        delay = refusedNow ? timing.firstRetryDelayMs : Math.min(Math.round(delay * 1.6), maxDelay);
       }
     }
   }
