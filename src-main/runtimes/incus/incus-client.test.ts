@@ -99,6 +99,24 @@ describe('IncusClient over a unix socket', () => {
     expect(request?.body.toString()).toBe('a=b&c=d');
     expect(request?.path).toBe('/1.0/instances/ws1/files?path=%2Fetc%2Fx');
   });
+
+  it('repeats a file write that raced the exit of Incus’s file helper, and only that failure', async () => {
+    let calls = 0;
+    server.on('POST', /^\/1\.0\/instances\/ws1\/files/, (_req, res) => {
+      calls += 1;
+      if (calls === 1) sendError(res, 500, 'dial unix /proc/self/fd/35/forkfile.sock: connect: no such file or directory');
+      else sendSync(res, {});
+    });
+    await createInstanceFile(client, 'ws1', '/etc/x', { type: 'file', uid: 0, gid: 0, mode: 0o644, content: 'x' });
+    expect(calls).toBe(2);
+    server.on('POST', /^\/1\.0\/instances\/ws1\/files/, (_req, res) => {
+      calls += 1;
+      sendError(res, 500, 'Failed to write file: no space left on device');
+    });
+    const error = await failure(createInstanceFile(client, 'ws1', '/etc/x', { type: 'file', uid: 0, gid: 0, mode: 0o644, content: 'x' }));
+    expect(error.detail).toContain('no space left');
+    expect(calls).toBe(3);
+  });
 });
 
 describe('async operations', () => {

@@ -1,4 +1,6 @@
 /** Incus instance endpoints (`/1.0/instances/...`): one function per endpoint, plus the types they carry. */
+import { TidepoolError } from '../../../src-shared/errors.js';
+import { sleep } from '../../util/abort.js';
 import type { IncusClient, IncusOperation } from './incus-client.js';
 
 export type IncusDevices = Record<string, Record<string, string>>;
@@ -152,8 +154,28 @@ export interface InstanceFile {
   entries: string[];
 }
 
+/**
+ * Incus serves a stopped container's files through a short-lived helper process (forkfile); a request that
+ * races its exit fails with "dial unix …/forkfile.sock: … no such file or directory" (seen with 8 workspaces
+ * created at once) and succeeds when repeated.
+ */
+async function retryingForkfile<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof TidepoolError) || !/forkfile/.test(error.detail ?? '')) throw error;
+      await sleep(100 * attempt);
+    }
+  }
+}
+
 /** GET /1.0/instances/<n>/files?path=: a file's bytes with owner and mode, or a directory's entries. */
 export async function getInstanceFile(client: IncusClient, name: string, path: string): Promise<InstanceFile> {
+  return retryingForkfile(() => readInstanceFile(client, name, path));
+}
+
+async function readInstanceFile(client: IncusClient, name: string, path: string): Promise<InstanceFile> {
   const response = await client.raw('GET', `${base(name)}/files?path=${encodeURIComponent(path)}`);
   const header = (key: string): string => String(response.headers[key] ?? '');
   const type = header('x-incus-type') as InstanceFile['type'];
@@ -181,7 +203,7 @@ export async function createInstanceFile(
   path: string,
   file: { type: InstanceFile['type']; uid: number; gid: number; mode: number; content?: Buffer | string },
 ): Promise<void> {
-  await client.query('POST', `${base(name)}/files?path=${encodeURIComponent(path)}`, {
+  await retryingForkfile(() => client.query('POST', `${base(name)}/files?path=${encodeURIComponent(path)}`, {
     // Without an octet-stream content type Incus parses the body as a form and writes an empty file.
     raw: file.content ?? '',
     contentType: 'application/octet-stream',
@@ -193,5 +215,5 @@ export async function createInstanceFile(
       'X-Incus-write': 'overwrite',
     },
     action: `write ${path} in ${name}`,
-  });
+  }));
 }
