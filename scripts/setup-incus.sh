@@ -172,8 +172,14 @@ else
   fi
   # lxcfs gives containers /proc/meminfo, /proc/cpuinfo... that reflect their limits.
   # Optional: containers work without it.
-  if command -v lxcfs >/dev/null 2>&1 && [ -e /dev/fuse ] && ! mountpoint -q /var/lib/lxcfs 2>/dev/null; then
-    mkdir -p /var/lib/lxcfs
+  # A lxcfs that died (killed with the session that started it) leaves its FUSE mount
+  # behind: every stat of it fails with "Transport endpoint is not connected". Detach it.
+  if grep -qs ' /var/lib/lxcfs fuse' /proc/mounts && ! stat /var/lib/lxcfs >/dev/null 2>&1; then
+    umount -l /var/lib/lxcfs 2>/dev/null || fusermount -uz /var/lib/lxcfs 2>/dev/null || true
+    say "detached: a dead lxcfs's mount on /var/lib/lxcfs"
+  fi
+  if command -v lxcfs >/dev/null 2>&1 && [ -e /dev/fuse ] && ! mountpoint -q /var/lib/lxcfs 2>/dev/null \
+    && mkdir -p /var/lib/lxcfs 2>/dev/null; then
     setsid -f lxcfs /var/lib/lxcfs >>/var/log/lxcfs.log 2>&1 </dev/null || true
     for _ in 1 2 3 4 5 6 7 8 9 10; do mountpoint -q /var/lib/lxcfs && break; sleep 0.2; done
     if mountpoint -q /var/lib/lxcfs; then say "started: lxcfs on /var/lib/lxcfs (log: /var/log/lxcfs.log)"
