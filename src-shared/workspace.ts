@@ -83,6 +83,8 @@ export interface Workspace {
   createdAt: string;
   lastOpenedAt: string | null;
   lastError: WorkspaceErrorInfo | null;
+  /** The Incus remote (by name) the workspace lives on; absent for this computer. */
+  location?: string;
   /** Set while a delete runs, so one cut short by a crash is finished the same way (keeping the home folder or not). */
   pendingDelete?: { keepHome: boolean };
 }

@@ -3,6 +3,7 @@
  * comes up, checks the pinned host key, sends keepalives, and reconnects on its own when the link drops,
  * until it is closed. The IDE tunnel, terminals, port forwards and commands all share it.
  */
+import type { Duplex } from 'node:stream';
 import ssh2, { type Client, type ServerHostKeyAlgorithm } from 'ssh2';
 import { TidepoolError, toTidepoolError } from '../../src-shared/errors.js';
 import { cancelledError, sleep, throwIfAborted } from '../util/abort.js';
@@ -42,6 +43,8 @@ export interface ConnectionOptions {
   name: string;
   host: string;
   port: number;
+  /** Opens the transport instead of a TCP connection to host:port (a workspace on a remote Incus server). */
+  openStream?: ((signal: AbortSignal) => Promise<Duplex>) | null;
   username: string;
   privateKey: string;
   /** SSH_AUTH_SOCK to forward into the guest, or null for no agent forwarding. */
@@ -173,8 +176,9 @@ export class GuestConnection {
     }
   }
 
-  private connectOnce(signal: AbortSignal, handshakeTimeoutMs: number): Promise<Client> {
+  private async connectOnce(signal: AbortSignal, handshakeTimeoutMs: number): Promise<Client> {
     const { options } = this;
+    const sock = options.openStream ? await options.openStream(signal) : null;
     return new Promise((resolve, reject) => {
       const client = new ssh2.Client();
       let hostKeyError: TidepoolError | null = null;
@@ -209,8 +213,7 @@ export class GuestConnection {
       });
       const algorithms = options.hostKeyAlgorithms();
       client.connect({
-        host: options.host,
-        port: options.port,
+        ...(sock ? { sock } : { host: options.host, port: options.port }),
         username: options.username,
         // Only Tidepool's key, even when the user's agent is forwarded: never offer their keys to a guest.
         privateKey: options.privateKey,

@@ -2,6 +2,7 @@
  * Everything Tidepool does inside a running workspace: the SSH connection, the IDE tunnel, terminals and
  * port forwards. One implementation over SSH serves every real runtime; the simulated runtime has its own.
  */
+import type { Duplex } from 'node:stream';
 import type { ForwardedPort, GuestPort, OperationStep, SshInfo } from '../../src-shared/workspace.js';
 import type { OperationContext } from '../runtimes/runtime.js';
 
@@ -14,6 +15,8 @@ export interface GuestTarget {
   sshAgentForwarding: boolean;
   /** Cloned into the home folder on first attach. */
   repoUrl: string | null;
+  /** Carries SSH when the address is not reachable from here (see Runtime.sshStream). */
+  sshStream?: ((signal: AbortSignal) => Promise<Duplex>) | null;
 }
 
 export interface GuestContext extends OperationContext {

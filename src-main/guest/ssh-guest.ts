@@ -128,6 +128,7 @@ export class SshGuest implements GuestAccess {
       name: target.name,
       host: target.address,
       port: this.sshPort,
+      openStream: target.sshStream ?? null,
       username: this.user,
       privateKey: key.privateKey,
       agentSocket,

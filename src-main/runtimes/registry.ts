@@ -3,7 +3,7 @@
  * `--runtime`) always wins; auto-selection picks the best real runtime and never the simulated double.
  */
 import { TidepoolError } from '../../src-shared/errors.js';
-import type { HostStatus, RuntimeId, RuntimeInfo } from '../../src-shared/workspace.js';
+import type { HostStatus, RuntimeId, RuntimeInfo, Workspace } from '../../src-shared/workspace.js';
 import type { Runtime } from './runtime.js';
 
 /** Best first, per platform. */
@@ -42,6 +42,16 @@ export class RuntimeRegistry {
       });
     }
     return runtime;
+  }
+
+  /** The runtime on the server the workspace lives on (see Runtime.at), whatever server is active now. */
+  forWorkspace(workspace: Pick<Workspace, 'runtime' | 'location'>): Runtime {
+    return located(this.get(workspace.runtime), workspace);
+  }
+
+  findForWorkspace(workspace: Pick<Workspace, 'runtime' | 'location'>): Runtime | undefined {
+    const runtime = this.find(workspace.runtime);
+    return runtime && located(runtime, workspace);
   }
 
   async hostStatus(refresh = false): Promise<HostStatus> {
@@ -106,6 +116,10 @@ export class RuntimeRegistry {
     }
     return runtime;
   }
+}
+
+function located(runtime: Runtime, workspace: Pick<Workspace, 'location'>): Runtime {
+  return runtime.at ? runtime.at(workspace.location ?? null) : runtime;
 }
 
 async function inspectSafely(runtime: Runtime): Promise<RuntimeInfo> {

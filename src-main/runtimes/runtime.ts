@@ -2,6 +2,7 @@
  * The one interface every runtime implements (Tart, Incus, the simulated double). The workspace service
  * drives workspaces only through it; nothing outside `runtimes/<name>` knows how a runtime works.
  */
+import type { Duplex } from 'node:stream';
 import type {
   ImageInfo,
   InstanceKind,
@@ -99,4 +100,16 @@ export interface Runtime {
   /** The image reference new workspaces use on this runtime. */
   defaultImage(): string;
   capabilities(): Promise<RuntimeCapabilities>;
+  /**
+   * The same runtime on one server (an Incus remote by name, null for this computer), whatever the settings
+   * say later: a workspace is managed where it was created. Runtimes with a single location leave it out.
+   */
+  at?(location: string | null): Runtime;
+  /** The server new workspaces go to now (the active Incus remote), recorded on the workspace. */
+  location?(): string | null;
+  /**
+   * A byte stream to the guest's sshd when its address cannot be reached from here (a workspace on a remote
+   * server); null when a TCP connection to the address works.
+   */
+  sshStream?(instanceName: string): ((signal: AbortSignal) => Promise<Duplex>) | null;
 }

@@ -37,7 +37,7 @@ export class HealthMonitor {
     try {
       for (const workspace of this.workspaces.list()) {
         if (workspace.state !== 'ready' || this.workspaces.isBusy(workspace.id)) continue;
-        const runtime = this.registry.find(workspace.runtime);
+        const runtime = this.registry.findForWorkspace(workspace);
         if (!runtime) continue;
         let state: string;
         try {

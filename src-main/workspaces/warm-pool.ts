@@ -119,7 +119,7 @@ export class WarmPool {
     this.timer = null;
     this.lifetime.abort();
     await this.running;
-    await this.drain(this.deps.registry.all(), 'Tidepool is shutting down');
+    await this.drain(this.localRuntimes(), 'Tidepool is shutting down');
   }
 
   /**
@@ -177,20 +177,26 @@ export class WarmPool {
     const size = settings.warmPool.size;
     if (size <= 0) {
       this.problem = null;
-      await this.drain(this.deps.registry.all(), 'the warm pool was turned off');
+      await this.drain(this.localRuntimes(), 'the warm pool was turned off');
       if (!this.sweptWhileOff) {
         // Once per start: what an earlier run left behind goes, without asking the runtime every time.
         this.sweptWhileOff = true;
-        const runtime = await this.deps.registry.choose().catch(() => null);
+        const runtime = await this.localChoice();
         if (runtime?.claimWarm) await this.removeLeftovers(runtime);
       }
       return;
     }
     this.sweptWhileOff = false;
-    const runtime = await this.deps.registry.choose().catch(() => null);
-    if (!runtime?.claimWarm) {
-      this.problem = runtime ? `${runtime.displayName} has no warm pool.` : 'No runtime is ready.';
-      await this.drain(this.deps.registry.all(), this.problem);
+    const chosen = await this.deps.registry.choose().catch(() => null);
+    const remote = chosen?.location?.() ?? null;
+    const runtime = await this.localChoice();
+    if (!runtime?.claimWarm || remote) {
+      this.problem = remote
+        ? `New workspaces go to the Incus remote “${remote}”; the warm pool keeps instances on this computer only.`
+        : runtime
+          ? `${runtime.displayName} has no warm pool.`
+          : 'No runtime is ready.';
+      await this.drain(this.localRuntimes(), this.problem);
       return;
     }
     const wanted = await this.wantedNow(runtime, settings);
@@ -270,6 +276,16 @@ export class WarmPool {
     } finally {
       this.filling = false;
     }
+  }
+
+  /** Warm instances live on this computer only, whichever Incus remote is active (see Runtime.at). */
+  private localRuntimes(): Runtime[] {
+    return this.deps.registry.all().map((runtime) => runtime.at?.(null) ?? runtime);
+  }
+
+  private async localChoice(): Promise<Runtime | null> {
+    const runtime = await this.deps.registry.choose().catch(() => null);
+    return runtime ? (runtime.at?.(null) ?? runtime) : null;
   }
 
   private async drain(runtimes: Runtime[], reason: string): Promise<void> {

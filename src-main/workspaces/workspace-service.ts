@@ -150,7 +150,10 @@ export class WorkspaceService {
 
   private async createRecord(input: CreateWorkspaceInput): Promise<Workspace> {
     const settings = this.deps.settings();
-    const runtime = await this.deps.registry.choose(input.runtime);
+    const chosen = await this.deps.registry.choose(input.runtime);
+    // Bound to today's server: the workspace stays managed there if the active Incus remote changes later.
+    const location = chosen.location?.() ?? null;
+    const runtime = chosen.at ? chosen.at(location) : chosen;
     const capabilities = await runtime.capabilities();
     const fallback = INSTANCE_KINDS.find((candidate) => capabilities.kinds[candidate].available) ?? settings.defaultKind;
     const kind = input.kind ?? (capabilities.kinds[settings.defaultKind].available ? settings.defaultKind : fallback);
@@ -177,7 +180,7 @@ export class WorkspaceService {
     const id = randomUUID();
     const resources = input.resources ?? settings.defaultResources;
     // Taken synchronously and saved below before anything else runs, so the instance is never unowned.
-    const warmInstance = runtime.claimWarm ? (this.deps.warmPool?.claim({ runtime: runtime.id, image, kind, resources }) ?? null) : null;
+    const warmInstance = runtime.claimWarm && location === null ? (this.deps.warmPool?.claim({ runtime: runtime.id, image, kind, resources }) ?? null) : null;
     const workspace: Workspace = {
       id,
       name: input.name,
@@ -196,6 +199,7 @@ export class WorkspaceService {
       createdAt: this.now().toISOString(),
       lastOpenedAt: null,
       lastError: null,
+      ...(location ? { location } : {}),
     };
     this.saveRecord(workspace);
     this.deps.events.emit('workspaceChanged', workspace);
@@ -208,7 +212,7 @@ export class WorkspaceService {
     this.assertIdle(workspace);
     if (workspace.state === 'ready') return workspace;
     if (workspace.state !== 'stopped' && workspace.state !== 'error') this.invalidState(workspace, 'start');
-    const runtime = this.deps.registry.get(workspace.runtime);
+    const runtime = this.deps.registry.forWorkspace(workspace);
     this.run(workspace, 'start', START_STEPS, (ctx) => this.startFlow(id, runtime, ctx));
     return this.get(id);
   }
@@ -218,7 +222,7 @@ export class WorkspaceService {
     this.assertIdle(workspace);
     if (workspace.state === 'stopped') return workspace;
     if (!canTransition(workspace.state, 'stopping')) this.invalidState(workspace, 'stop');
-    const runtime = this.deps.registry.get(workspace.runtime);
+    const runtime = this.deps.registry.forWorkspace(workspace);
     this.run(workspace, 'stop', ['shutdown'], (ctx) => this.stopFlow(id, runtime, ctx, force));
     return this.get(id);
   }
@@ -226,7 +230,7 @@ export class WorkspaceService {
   async delete(id: string, keepHome = false): Promise<void> {
     const workspace = this.get(id);
     this.assertIdle(workspace);
-    const runtime = this.deps.registry.get(workspace.runtime);
+    const runtime = this.deps.registry.forWorkspace(workspace);
     const steps: OperationStep[] = workspace.state === 'stopped' ? ['remove'] : ['shutdown', 'remove'];
     this.run(workspace, 'delete', steps, (ctx) => this.deleteFlow(id, runtime, ctx, keepHome));
   }
@@ -262,7 +266,7 @@ export class WorkspaceService {
   reattach(id: string): void {
     const workspace = this.get(id);
     this.assertIdle(workspace);
-    const runtime = this.deps.registry.get(workspace.runtime);
+    const runtime = this.deps.registry.forWorkspace(workspace);
     this.run(workspace, 'open', START_STEPS, (ctx) => this.startFlow(id, runtime, ctx));
   }
 
@@ -282,13 +286,15 @@ export class WorkspaceService {
 
   /** Makes the records agree with what the runtimes actually hold, and finishes interrupted operations. */
   async reconcile(): Promise<void> {
-    const byRuntime = new Map<RuntimeId, Workspace[]>();
+    // One listing per runtime and server (workspaces on several Incus remotes).
+    const byServer = new Map<string, Workspace[]>();
     for (const workspace of this.list()) {
       if (this.operations.has(workspace.id)) continue;
-      byRuntime.set(workspace.runtime, [...(byRuntime.get(workspace.runtime) ?? []), workspace]);
+      const key = serverKey(workspace.runtime, workspace.location ?? null);
+      byServer.set(key, [...(byServer.get(key) ?? []), workspace]);
     }
-    for (const [runtimeId, workspaces] of byRuntime) {
-      const runtime = this.deps.registry.find(runtimeId);
+    for (const workspaces of byServer.values()) {
+      const runtime = this.deps.registry.findForWorkspace(workspaces[0]!);
       if (!runtime) continue;
       let instances;
       try {
@@ -308,7 +314,7 @@ export class WorkspaceService {
   }
 
   async orphans(): Promise<OrphanInstance[]> {
-    const known = new Set(this.list().map((workspace) => `${workspace.runtime}/${workspace.instanceName}`));
+    const known = new Set(this.list().map((workspace) => `${serverKey(workspace.runtime, workspace.location ?? null)}/${workspace.instanceName}`));
     const found: OrphanInstance[] = [];
     for (const runtime of this.deps.registry.all()) {
       let instances;
@@ -318,7 +324,7 @@ export class WorkspaceService {
         continue;
       }
       for (const instance of instances) {
-        if (known.has(`${runtime.id}/${instance.instanceName}`) || instance.warm) continue;
+        if (known.has(`${serverKey(runtime.id, runtime.location?.() ?? null)}/${instance.instanceName}`) || instance.warm) continue;
         found.push({
           runtime: runtime.id,
           instanceName: instance.instanceName,
@@ -339,6 +345,7 @@ export class WorkspaceService {
       throw new TidepoolError({ code: 'ALREADY_EXISTS', message: `A workspace named “${name}” already exists.` });
     }
     const runtime = this.deps.registry.get(runtimeId);
+    const location = runtime.location?.() ?? null;
     const settings = this.deps.settings();
     const workspace: Workspace = {
       id: orphan.workspaceId && !this.records()[orphan.workspaceId] ? orphan.workspaceId : randomUUID(),
@@ -358,6 +365,7 @@ export class WorkspaceService {
       createdAt: this.now().toISOString(),
       lastOpenedAt: null,
       lastError: null,
+      ...(location ? { location } : {}),
     };
     this.saveRecord(workspace);
     this.deps.events.emit('workspaceChanged', workspace);
@@ -498,6 +506,7 @@ export class WorkspaceService {
         preferredIdePort: workspace.idePort,
         sshAgentForwarding: workspace.sshAgentForwarding,
         repoUrl: workspace.repoUrl,
+        sshStream: runtime.sshStream?.(workspace.instanceName) ?? null,
       },
       ctx,
     ));
@@ -700,7 +709,7 @@ export class WorkspaceService {
 
   /** Undo a cancelled create: remove whatever the runtime made, then the record. */
   private async rollBackCreate(workspace: Workspace): Promise<void> {
-    const runtime = this.deps.registry.find(workspace.runtime);
+    const runtime = this.deps.registry.findForWorkspace(workspace);
     this.forceState(workspace.id, 'deleting');
     try {
       await this.deps.guestFor(workspace.runtime).detach(workspace.id);
@@ -725,7 +734,7 @@ export class WorkspaceService {
   }
 
   private async stopQuietly(workspace: Workspace): Promise<void> {
-    const runtime = this.deps.registry.find(workspace.runtime);
+    const runtime = this.deps.registry.findForWorkspace(workspace);
     await this.deps.guestFor(workspace.runtime).detach(workspace.id).catch(() => undefined);
     if (!runtime) return;
     try {
@@ -815,4 +824,8 @@ function formatDuration(ms: number): string {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function serverKey(runtime: RuntimeId, location: string | null): string {
+  return `${runtime}@${location ?? ''}`;
 }

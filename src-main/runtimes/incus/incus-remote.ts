@@ -150,16 +150,16 @@ export async function addRemote(options: { dataDir: string; name: string; token:
   return { name: options.name, url, serverFingerprint: token.fingerprint };
 }
 
-/** The endpoint the settings point at: the active remote, else the local socket. */
-export async function endpointFromSettings(settings: Settings, dataDir: string): Promise<IncusEndpoint> {
-  const active = settings.incus.activeRemote;
+/** The endpoint of a remote by name (null: the local socket); the active remote when no name is given. */
+export async function endpointFromSettings(settings: Settings, dataDir: string, location?: string | null): Promise<IncusEndpoint> {
+  const active = location === undefined ? settings.incus.activeRemote : location;
   if (active) {
     const remote = settings.incus.remotes.find((candidate) => candidate.name === active);
     if (!remote) {
       throw new TidepoolError({
         code: 'RUNTIME_NOT_SET_UP',
-        message: `The Incus remote “${active}” chosen in the settings is not configured.`,
-        hint: 'Add the remote again with a trust token, or switch back to the local Incus.',
+        message: `The Incus remote “${active}” is not configured in Tidepool.`,
+        hint: `Add it again with a trust token (Settings → Incus servers, or \`tidepool remote add ${active} <token>\`), or switch back to this computer’s Incus.`,
       });
     }
     const certificate = await loadOrCreateClientCertificate(dataDir);

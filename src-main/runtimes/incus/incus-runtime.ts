@@ -4,6 +4,7 @@
  * (`user.tidepool.*`), its resources as limits, the btrfs pool `tidepool`, a home volume that outlives the
  * instance, and a NIC on `tidepoolbr0` (whose ACLs isolate it) with port isolation and anti-spoofing.
  */
+import type { Duplex } from 'node:stream';
 import { readFileSync, statSync } from 'node:fs';
 import { TidepoolError } from '../../../src-shared/errors.js';
 import type {
@@ -47,6 +48,7 @@ import {
 } from './incus-instances.js';
 import { ensureBridge, serverLanRanges, syncBridgeAcls, TIDEPOOL_BRIDGE, workspaceNic, type WorkspaceNetwork } from './incus-network.js';
 import { endpointFromSettings } from './incus-remote.js';
+import { openExecStream } from './incus-exec-stream.js';
 import {
   ensureHomeVolume,
   getStoragePool,
@@ -115,6 +117,8 @@ export interface IncusRuntimeOptions {
   imagesDir?: string;
   /** Builds the client for an endpoint (tests point it at a fake server). */
   client?: (endpoint: IncusEndpoint) => IncusClient;
+  /** One server for good (a remote's name, null for the local socket); left out, the active remote is followed. */
+  location?: string | null;
 }
 
 export class IncusRuntime implements Runtime {
@@ -126,20 +130,49 @@ export class IncusRuntime implements Runtime {
   private readonly cpuSamples = new Map<string, { usageNs: number; at: number }>();
   /** ACL updates run one at a time: each is computed from everything Incus holds at that moment. */
   private aclSync: Promise<void> = Promise.resolve();
+  /** This runtime fixed to one server each (see `at`), and for those, the runtime they came from. */
+  private readonly bound = new Map<string, IncusRuntime>();
+  private parent: IncusRuntime | null = null;
 
   constructor(private readonly options: IncusRuntimeOptions) {
     this.pool = options.pool ?? TIDEPOOL_POOL;
     this.bridge = options.bridge ?? TIDEPOOL_BRIDGE;
   }
 
-  /** The client for the endpoint the settings name now (the local socket or the active remote). */
+  /** The client for this runtime's server: its own location, else the one the settings name now. */
   async client(): Promise<IncusClient> {
-    const endpoint = await endpointFromSettings(this.options.settings(), this.options.dataDir);
+    const endpoint = await endpointFromSettings(this.options.settings(), this.options.dataDir, this.options.location);
     const key = endpoint.kind === 'unix' ? `unix:${endpoint.socketPath}` : `https:${endpoint.url}:${endpoint.serverFingerprint}`;
     if (this.cached?.key !== key) {
       this.cached = { key, client: this.options.client ? this.options.client(endpoint) : new IncusClient(endpoint) };
     }
     return this.cached.client;
+  }
+
+  at(location: string | null): IncusRuntime {
+    if (this.options.location !== undefined) return this.options.location === location ? this : this.root().at(location);
+    const key = location ?? '';
+    let runtime = this.bound.get(key);
+    if (!runtime) {
+      runtime = new IncusRuntime({ ...this.options, location });
+      // ACL updates queue on the root, whichever server they are for.
+      runtime.parent = this;
+      this.bound.set(key, runtime);
+    }
+    return runtime;
+  }
+
+  location(): string | null {
+    return this.options.location !== undefined ? this.options.location : this.options.settings().incus.activeRemote;
+  }
+
+  sshStream(instanceName: string): ((signal: AbortSignal) => Promise<Duplex>) | null {
+    if (!this.location()) return null;
+    return async (signal) => openExecStream(await this.client(), instanceName, ['/usr/sbin/sshd', '-i'], signal);
+  }
+
+  private root(): IncusRuntime {
+    return this.parent ?? this;
   }
 
   defaultImage(): string {
@@ -434,8 +467,9 @@ export class IncusRuntime implements Runtime {
         }));
       await syncBridgeAcls(client, this.bridge, workspaces, await serverLanRanges(client, this.bridge));
     };
-    const next = this.aclSync.then(run, run);
-    this.aclSync = next.catch(() => undefined);
+    const queue = this.root();
+    const next = queue.aclSync.then(run, run);
+    queue.aclSync = next.catch(() => undefined);
     return next;
   }
 
