@@ -14,6 +14,7 @@ import { SshGuest } from './guest/ssh-guest.js';
 import { loadOrCreateSshKey } from './guest/ssh-key.js';
 import { ImageService } from './images/image-service.js';
 import { createRuntimes } from './runtimes/available.js';
+import { IncusRemotes } from './runtimes/incus/incus-remotes.js';
 import { RuntimeRegistry } from './runtimes/registry.js';
 import type { OperationContext, Runtime } from './runtimes/runtime.js';
 import type { SimulatedRuntime } from './runtimes/simulated/simulated-runtime.js';
@@ -60,6 +61,7 @@ export interface Core {
   images: ImageService;
   health: HealthMonitor;
   warmPool: WarmPool;
+  remotes: IncusRemotes;
   guestFor(runtime: RuntimeId): GuestAccess;
   quietContext(): OperationContext;
   dispose(): Promise<void>;
@@ -138,6 +140,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     images,
     health,
     warmPool,
+    remotes: new IncusRemotes({ dataDir: options.dataDir, settings, workspaces: () => workspaces.list() }),
     guestFor,
     quietContext: () => ({ signal: new AbortController().signal, progress: () => undefined, log: () => undefined }),
     dispose: async () => {

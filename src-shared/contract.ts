@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import type { ErrorCode } from './errors.js';
 import {
+  addIncusRemoteInputSchema,
   cidrSchema,
+  incusRemoteNameSchema,
   createWorkspaceInputSchema,
   deleteWorkspaceInputSchema,
   portSchema,
@@ -134,6 +136,13 @@ export const methods = {
 
   getSettings: method<Settings>()(none),
   updateSettings: method<Settings>()(settingsPatchSchema),
+
+  /** Trusts Tidepool on a remote Incus server with a token made there, pins its certificate, lists it in the settings. */
+  addIncusRemote: method<Settings>()(addIncusRemoteInputSchema, ['ALREADY_EXISTS', 'RUNTIME_UNAVAILABLE', 'UNAUTHORIZED', 'TIMEOUT']),
+  /** Forgets a remote; refused while workspaces live on it. */
+  removeIncusRemote: method<Settings>()(z.strictObject({ name: incusRemoteNameSchema }), ['NOT_FOUND', 'BUSY']),
+  /** The Incus server new workspaces are created on: a remote's name, or null for this computer. */
+  useIncusRemote: method<Settings>()(z.strictObject({ name: incusRemoteNameSchema.nullable() }), ['NOT_FOUND']),
 
   /**
    * Desktop app only: the IDE is a native view that main places over the renderer's placeholder. Show the

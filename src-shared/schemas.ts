@@ -82,6 +82,24 @@ export const deleteWorkspaceInputSchema = z.strictObject({
 });
 export const portSchema = z.number().int().min(1).max(65535);
 
+/** A name for an Incus remote, as `incus remote` would take it; `local` means this computer. */
+export const incusRemoteNameSchema = z
+  .string({ error: 'A name is required.' })
+  .min(1, { error: 'A name is required.' })
+  .max(63, { error: 'Names are at most 63 characters.' })
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, { error: NAME_RULE })
+  .refine((name) => name !== 'local', { error: '“local” is this computer’s own Incus; choose another name.' });
+
+export const addIncusRemoteInputSchema = z.strictObject({
+  name: incusRemoteNameSchema,
+  /** What `incus config trust add tidepool` printed on the server. */
+  token: z.string().trim().min(1, { error: 'Paste the trust token.' }).max(16_384),
+  /** https://host:8443; the token's own address list is used when left out. */
+  url: z.string().trim().max(300).optional(),
+  /** Make it the server new workspaces are created on. */
+  use: z.boolean().optional(),
+});
+
 export const settingsPatchSchema = z.strictObject({
   runtime: z.union([runtimeIdSchema, z.literal('auto')]).optional(),
   defaultResources: resourcesSchema.optional(),

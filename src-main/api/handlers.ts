@@ -35,14 +35,14 @@ export function createHandlers(core: Core): Handlers {
     },
     getWorkspaceStats: async ({ id }) => {
       const workspace = workspaces.get(id);
-      const runtime = registry.find(workspace.runtime);
+      const runtime = registry.findForWorkspace(workspace);
       if (!runtime?.stats || workspace.state !== 'ready') return null;
       return runtime.stats(workspace.instanceName);
     },
     getProgress: async () => workspaces.progress(),
     setNetworkPolicy: async ({ id, allow }) => {
       const workspace = workspaces.updateNetworkAllowList(id, allow);
-      const runtime = registry.get(workspace.runtime);
+      const runtime = registry.forWorkspace(workspace);
       if (runtime.configure && workspace.state === 'ready') {
         await runtime.configure(workspace.instanceName, { network: workspace.network }, core.quietContext());
       }
@@ -100,6 +100,9 @@ export function createHandlers(core: Core): Handlers {
     },
     getSettings: async () => core.settings.get(),
     updateSettings: async (patch) => core.settings.update(patch),
+    addIncusRemote: async (input) => core.remotes.add(input),
+    removeIncusRemote: async ({ name }) => core.remotes.remove(name),
+    useIncusRemote: async ({ name }) => core.remotes.use(name),
     showIdeView: async ({ id, bounds }) => {
       const workspace = workspaces.get(id);
       // The browser host has no native views: its renderer shows the IDE in an iframe.

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TidepoolError } from '../../../src-shared/errors.js';
+import { createCore, type Core } from '../../core.js';
+import { SshGuest } from '../../guest/ssh-guest.js';
+import { removeRunLeftovers, runName } from '../../reliability/testing/incus-core.js';
 import { DEFAULT_SETTINGS } from '../../settings.js';
 import { DEFAULT_SOCKET_PATH, IncusClient, type IncusOperation } from './incus-client.js';
 import { addRemote, fetchServerFingerprint, loadOrCreateClientCertificate } from './incus-remote.js';
@@ -89,6 +92,58 @@ describe.skipIf(reason !== null)('a remote Incus over HTTPS with a trust token',
     expect((await runtime.images()).some((image) => image.current)).toBe(true);
   });
 
+  it('runs a workspace on the remote, reached through the Incus API only, and keeps managing it there after switching back', async () => {
+    // Port 1 has no sshd: the guest can only be reached through the exec stream the remote runtime offers.
+    const core = await createCore({
+      dataDir,
+      runtimeOverride: 'incus',
+      healthIntervalMs: 0,
+      sshGuest: (base) => new SshGuest({ dataDir: base.dataDir, settings: () => base.settings.get(), sshPort: 1 }),
+    });
+    try {
+      const added = await core.remotes.add({ name: 'team', token: await makeToken(), use: true });
+      expect(added.incus.activeRemote).toBe('team');
+      expect(added.incus.remotes.map((remote) => remote.name)).toContain('team');
+
+      const created = await core.workspaces.create({ name: runName('remote'), resources: { cpus: 1, memoryMiB: 1024, diskGiB: 8 } });
+      await core.workspaces.settled(created.id);
+      let workspace = core.workspaces.get(created.id);
+      expect(workspace.lastError).toBeNull();
+      expect(workspace.state).toBe('ready');
+      expect(workspace.location).toBe('team');
+      expect(await sshConnectionSeen(core, workspace.id)).toMatch(/^UNKNOWN /);
+      const ide = await fetch(core.guestFor('incus').ideUrl(workspace.id));
+      expect(ide.status).toBeLessThan(500);
+
+      const removing = (() => {
+        try {
+          core.remotes.remove('team');
+          return null;
+        } catch (caught) {
+          return caught as TidepoolError;
+        }
+      })();
+      expect(removing?.code).toBe('BUSY');
+
+      // New workspaces go to this computer now; this one is still managed on “team”.
+      core.remotes.use(null);
+      await core.workspaces.stop(workspace.id);
+      await core.workspaces.settled(workspace.id);
+      await core.workspaces.start(workspace.id);
+      await core.workspaces.settled(workspace.id);
+      workspace = core.workspaces.get(workspace.id);
+      expect(workspace.state).toBe('ready');
+      expect(await sshConnectionSeen(core, workspace.id)).toMatch(/^UNKNOWN /);
+
+      await core.workspaces.delete(workspace.id);
+      await core.workspaces.settled(workspace.id);
+      expect(core.remotes.remove('team').incus.remotes.some((remote) => remote.name === 'team')).toBe(false);
+    } finally {
+      await core.dispose();
+      await removeRunLeftovers();
+    }
+  });
+
   it('refuses a server whose certificate is not the pinned one', async () => {
     const certificate = await loadOrCreateClientCertificate(dataDir);
     const impostor = new IncusClient({ kind: 'https', url, clientCert: certificate.cert, clientKey: certificate.key, serverFingerprint: 'ab'.repeat(32) });
@@ -112,3 +167,27 @@ describe.skipIf(reason !== null)('a remote Incus over HTTPS with a trust token',
     }
   });
 });
+
+/** $SSH_CONNECTION in a shell of the workspace: "UNKNOWN 65535 …" when sshd was not reached over TCP. */
+async function sshConnectionSeen(core: Core, id: string): Promise<string> {
+  const guest = core.guestFor('incus');
+  let output = '';
+  let seen: (value: string) => void = () => undefined;
+  const found = new Promise<string>((resolve) => (seen = resolve));
+  const terminal = await guest.openTerminal(id, { cols: 200, rows: 10 }, {
+    onData: (data) => {
+      output += data;
+      const match = /SC=\[([^\]\r\n]*)\]/.exec(output);
+      if (match) seen(match[1] ?? '');
+    },
+    onExit: () => seen(`(shell exited) ${output}`),
+  });
+  // Built by printf so the terminal's echo of the command line does not match.
+  guest.writeTerminal(terminal, 'printf "S%s=[%s]\\n" C "$SSH_CONNECTION"\n');
+  const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(`(no answer) ${output}`), 15_000));
+  try {
+    return await Promise.race([found, timeout]);
+  } finally {
+    guest.closeTerminal(terminal);
+  }
+}
