@@ -46,6 +46,8 @@ export interface CoreOptions {
   healthIntervalMs?: number;
   /** How long each simulated guest step takes (tests make it short). */
   simulatedGuestStepMs?: number;
+  /** How to run this Tidepool's CLI (argv): the ssh ProxyCommand for workspaces on a remote Incus server. */
+  cliCommand?: string[];
   /** Keep the warm pool filled (Settings.warmPool): long-running hosts only, never a one-shot CLI command. */
   keepWarmPool?: boolean;
 }
@@ -101,7 +103,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     if (runtime === 'simulated') return simulatedGuest;
     sshGuest ??= options.sshGuest
       ? options.sshGuest(base)
-      : new SshGuest({ dataDir: options.dataDir, settings: () => settings.get(), platform });
+      : new SshGuest({ dataDir: options.dataDir, settings: () => settings.get(), platform, cliCommand: options.cliCommand ?? null });
     return sshGuest;
   };
   const sshPublicKey = async (): Promise<string> => loadOrCreateSshKey(options.dataDir).publicKey;

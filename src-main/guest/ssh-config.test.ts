@@ -80,6 +80,22 @@ describe('Tidepool’s SSH config', () => {
     expect(resolved).toContain(`\nidentityfile ${join(dataDir, 'ssh', 'id_ed25519')}\n`);
   });
 
+  it.skipIf(!hasSshClient())('reaches a workspace on a remote server through the ProxyCommand given, %-signs and spaces intact', () => {
+    const file = new SshConfigFile(dataDir);
+    const folder = join(root, 'Tide 100% sure');
+    mkdirSync(folder, { recursive: true });
+    const proxy = join(folder, 'proxy.sh');
+    // Stands in for `tidepool ssh-proxy`: proves ssh ran it with its arguments, then ends the connection.
+    writeFileSync(proxy, `#!/bin/sh\necho "$@" > '${join(root, 'proxied')}'\nexit 1\n`, { mode: 0o755 });
+    file.upsert({ ...entry('api', '10.0.0.5'), proxyCommand: `'${proxy}' ssh-proxy api` });
+    try {
+      execFileSync('ssh', ['-F', file.path, '-o', 'BatchMode=yes', 'tidepool-api', 'true'], { stdio: 'ignore', timeout: 10_000 });
+    } catch {
+      // ssh fails: the stand-in carries no SSH.
+    }
+    expect(readFileSync(join(root, 'proxied'), 'utf8').trim()).toBe('ssh-proxy api');
+  });
+
   it('touches ~/.ssh/config only with consent: the Include goes on top and comes off again, the rest stays', () => {
     new SshConfigFile(dataDir).upsert(entry('api', '10.0.0.5'));
     expect(applySshConfigInclude(dataDir, false, userSshDir)).toBe(false);

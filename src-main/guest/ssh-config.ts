@@ -18,6 +18,8 @@ export interface SshConfigEntry {
   identityFile: string;
   knownHostsFile: string;
   agentForwarding: boolean;
+  /** How ssh reaches a guest whose address is not routable from here (a workspace on a remote Incus server). */
+  proxyCommand?: string | null;
 }
 
 const HEADER = '# Managed by Tidepool: one entry per workspace, rewritten on every start. Edits here are lost.\n';
@@ -88,6 +90,8 @@ function renderEntry(entry: SshConfigEntry): string {
     `  HostKeyAlias ${entry.alias}`,
     '  StrictHostKeyChecking yes',
     `  ForwardAgent ${entry.agentForwarding ? 'yes' : 'no'}`,
+    // ssh expands %-tokens in ProxyCommand before the shell sees it.
+    ...(entry.proxyCommand ? [`  ProxyCommand ${entry.proxyCommand.replace(/%/g, '%%')}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

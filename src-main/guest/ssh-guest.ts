@@ -7,6 +7,7 @@ import { TidepoolError, toTidepoolError } from '../../src-shared/errors.js';
 import type { ForwardedPort, GuestPort, Settings, SshInfo } from '../../src-shared/workspace.js';
 import { DEFAULT_TIMING, GuestConnection, type ConnectionTiming } from './connection-manager.js';
 import { sleep } from '../util/abort.js';
+import { shellQuote } from './guest-exec.js';
 import type { AttachResult, GuestAccess, GuestContext, GuestTarget, IdeHealth, TerminalHandlers } from './guest-access.js';
 import { algorithmsFor, HostKeyStore } from './host-keys.js';
 import { configureIde, ideProblem, IMAGE_IDE, restartIde, waitForIde, type IdeSettings } from './ide-config.js';
@@ -32,6 +33,11 @@ export interface SshGuestOptions {
   platform?: string;
   /** The agent forwarded to workspaces that ask for it; defaults to SSH_AUTH_SOCK. */
   sshAuthSock?: string | null;
+  /**
+   * How to run this Tidepool's CLI (argv), for the ProxyCommand that lets the system's ssh reach a workspace
+   * on a remote server (`tidepool ssh-proxy`); null where there is no CLI to run (the desktop app).
+   */
+  cliCommand?: string[] | null;
 }
 
 interface Session {
@@ -259,8 +265,17 @@ export class SshGuest implements GuestAccess {
       identityFile: key.privateKeyPath,
       knownHostsFile: this.hostKeys.path,
       agentForwarding: target.sshAgentForwarding,
+      proxyCommand: target.sshStream ? this.proxyCommand(target.name) : null,
     });
     applySshConfigInclude(this.options.dataDir, this.options.settings().sshConfigInclude, this.userSshDir);
+  }
+
+  private proxyCommand(name: string): string {
+    const cli = this.options.cliCommand;
+    if (!cli) {
+      return `sh -c ${shellQuote(`echo "${name} is on a remote Incus server: ssh reaches it through the tidepool command line (npx tidepool ssh ${name})." >&2; exit 1`)}`;
+    }
+    return [...cli, '--data-dir', this.options.dataDir, 'ssh-proxy', name].map(shellQuote).join(' ');
   }
 
   private agentSocket(target: GuestTarget, ctx: GuestContext): string | null {
