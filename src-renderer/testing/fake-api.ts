@@ -13,9 +13,11 @@ import type {
 } from '../../src-shared/contract.js';
 import { METHOD_NAMES } from '../../src-shared/contract.js';
 import { TidepoolError } from '../../src-shared/errors.js';
+import { addIncusRemoteInputSchema, fieldErrors } from '../../src-shared/schemas.js';
 import type {
   HostStatus,
   ImageInfo,
+  IncusRemote,
   InstanceStats,
   LogLine,
   OperationProgress,
@@ -55,6 +57,46 @@ function notFound(): never {
   throw new TidepoolError({ code: 'NOT_FOUND', message: 'That workspace does not exist (it may have been deleted).' });
 }
 
+function invalidInput(fields: Record<string, string>, message?: string, hint?: string): never {
+  const [first] = Object.entries(fields);
+  throw new TidepoolError({
+    code: 'INVALID_INPUT',
+    message: message ?? (first ? `${first[0]}: ${first[1]}` : 'Invalid request.'),
+    ...(hint ? { hint } : {}),
+    fields,
+  });
+}
+
+const NEW_TOKEN_HINT = 'On the server, run `incus config trust add tidepool` and paste the whole token it prints.';
+
+/** The parts of an `incus config trust add` token (base64 of JSON) a server is reached and pinned with. */
+function decodeTrustToken(token: string): { fingerprint: string; addresses: string[]; secret: string } {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(atob(token.trim())) as Record<string, unknown>;
+  } catch {
+    invalidInput({ token: 'Not an Incus trust token.' }, 'That is not an Incus trust token.', NEW_TOKEN_HINT);
+  }
+  const fingerprint = typeof parsed.fingerprint === 'string' ? parsed.fingerprint.replace(/:/g, '').toLowerCase() : '';
+  const secret = typeof parsed.secret === 'string' ? parsed.secret : '';
+  if (!/^[0-9a-f]{64}$/.test(fingerprint) || !secret) invalidInput({ token: 'Not an Incus trust token.' }, 'That is not an Incus trust token.', NEW_TOKEN_HINT);
+  const expiresAt = typeof parsed.expires_at === 'string' && !parsed.expires_at.startsWith('0001-') ? Date.parse(parsed.expires_at) : null;
+  if (expiresAt !== null && expiresAt < Date.now()) invalidInput({ token: 'Expired.' }, 'This trust token has expired.', 'Create a new one on the server with `incus config trust add tidepool`.');
+  const addresses = Array.isArray(parsed.addresses) ? parsed.addresses.filter((address): address is string => typeof address === 'string') : [];
+  return { fingerprint, addresses, secret };
+}
+
+function remoteUrl(address: string): string {
+  let url: URL;
+  try {
+    url = new URL(/^[a-z]+:\/\//i.test(address) ? address : `https://${address}`);
+  } catch {
+    invalidInput({ url: 'Use https://host:8443.' }, `“${address}” is not a server address.`);
+  }
+  if (url.protocol !== 'https:') invalidInput({ url: 'Use https://host:8443.' }, 'Incus remotes are reached over https only.');
+  return `https://${url.hostname}:${url.port || '8443'}`;
+}
+
 export function createFakeApi(initial: Partial<FakeState> = {}): FakeApi {
   const state: FakeState = {
     workspaces: [],
@@ -70,10 +112,20 @@ export function createFakeApi(initial: Partial<FakeState> = {}): FakeApi {
   const listeners = new Map<EventName, Set<AnyListener>>();
   const calls: FakeApi['calls'] = [];
   let terminals = 0;
+  // Incus servers accept a trust token once.
+  const usedTrustSecrets = new Set<string>();
 
   const find = (id: string): Workspace => state.workspaces.find((workspace) => workspace.id === id) ?? notFound();
   const emit = <E extends EventName>(event: E, payload: EventPayloads[E]) => {
     for (const listener of [...(listeners.get(event) ?? [])]) listener(payload);
+  };
+  const knownRemote = (name: string): void => {
+    if (state.settings.incus.remotes.some((remote) => remote.name === name)) return;
+    throw new TidepoolError({ code: 'NOT_FOUND', message: `No Incus remote named “${name}” is added.` });
+  };
+  const setIncus = (patch: Partial<Settings['incus']>): Settings => {
+    state.settings = { ...state.settings, incus: { ...state.settings.incus, ...patch } };
+    return state.settings;
   };
   const change = (id: string, patch: Partial<Workspace>): Workspace => {
     const next = { ...find(id), ...patch };
@@ -94,9 +146,12 @@ export function createFakeApi(initial: Partial<FakeState> = {}): FakeApi {
           fields: { name: 'This name is taken.' },
         });
       }
+      const runtime = input.runtime ?? 'incus';
+      const location = runtime === 'incus' ? state.settings.incus.activeRemote : null;
       const workspace = makeWorkspace({
         name: input.name,
-        runtime: input.runtime ?? 'incus',
+        runtime,
+        ...(location ? { location } : {}),
         kind: input.kind ?? 'container',
         state: 'creating',
         ...(input.resources ? { resources: input.resources } : {}),
@@ -166,6 +221,54 @@ export function createFakeApi(initial: Partial<FakeState> = {}): FakeApi {
     updateSettings: (patch) => {
       state.settings = { ...state.settings, ...patch } as Settings;
       return state.settings;
+    },
+    addIncusRemote: (input) => {
+      // Validated as main's dispatch does, so forms see the same per-field messages.
+      const parsed = addIncusRemoteInputSchema.safeParse(input);
+      if (!parsed.success) invalidInput(fieldErrors(parsed.error));
+      const { name, token, url, use } = parsed.data;
+      if (state.settings.incus.remotes.some((remote) => remote.name === name)) {
+        throw new TidepoolError({
+          code: 'ALREADY_EXISTS',
+          message: `An Incus remote named “${name}” is already added.`,
+          hint: 'Choose another name, or remove that remote first.',
+          fields: { name: 'Already added.' },
+        });
+      }
+      const decoded = decodeTrustToken(token);
+      const address = url || (decoded.addresses[0] ? `https://${decoded.addresses[0]}` : null);
+      if (!address) invalidInput({ url: 'Needed for this token.' }, 'The trust token does not say where the server is.', 'Enter the server address as https://host:8443.');
+      const remote: IncusRemote = { name, url: remoteUrl(address), serverFingerprint: decoded.fingerprint };
+      if (usedTrustSecrets.has(decoded.secret)) {
+        throw new TidepoolError({
+          code: 'UNAUTHORIZED',
+          message: `The Incus server at ${remote.url} did not accept the trust token.`,
+          hint: 'A token works once; create a new one with `incus config trust add tidepool` and try again.',
+        });
+      }
+      usedTrustSecrets.add(decoded.secret);
+      const incus = state.settings.incus;
+      return setIncus({ remotes: [...incus.remotes, remote], activeRemote: use ? name : incus.activeRemote });
+    },
+    removeIncusRemote: ({ name }) => {
+      knownRemote(name);
+      const living = state.workspaces.filter((workspace) => workspace.runtime === 'incus' && workspace.location === name);
+      if (living.length > 0) {
+        throw new TidepoolError({
+          code: 'BUSY',
+          message: `${living.length === 1 ? 'A workspace lives' : `${living.length} workspaces live`} on “${name}”: ${living.map((workspace) => workspace.name).join(', ')}.`,
+          hint: 'Delete them first; Tidepool could not reach them without this remote.',
+        });
+      }
+      const incus = state.settings.incus;
+      return setIncus({
+        remotes: incus.remotes.filter((remote) => remote.name !== name),
+        activeRemote: incus.activeRemote === name ? null : incus.activeRemote,
+      });
+    },
+    useIncusRemote: ({ name }) => {
+      if (name !== null) knownRemote(name);
+      return setIncus({ activeRemote: name });
     },
     showIdeView: () => null,
     hideIdeViews: () => null,

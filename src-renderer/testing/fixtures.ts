@@ -1,6 +1,7 @@
 /** Realistic domain objects for component tests, each overridable field by field. */
 import type {
   HostStatus,
+  IncusRemote,
   OperationProgress,
   RuntimeCapabilities,
   RuntimeInfo,
@@ -125,4 +126,24 @@ export function makeProgress(workspaceId: string, overrides: Partial<OperationPr
     failed: false,
     ...overrides,
   };
+}
+
+/** A server certificate's SHA-256 fingerprint, as Incus prints it (64 lower-case hex digits). */
+export const SERVER_FINGERPRINT = '3f2a9c1d0b8e7f6655443322110099aabbccddeeff00112233445566778899aa';
+
+/** What `incus config trust add tidepool` prints on a server: base64 of a JSON object. */
+export function trustToken(overrides: { addresses?: string[]; fingerprint?: string; secret?: string; expiresAt?: string } = {}): string {
+  return btoa(
+    JSON.stringify({
+      client_name: 'tidepool',
+      fingerprint: overrides.fingerprint ?? SERVER_FINGERPRINT,
+      addresses: overrides.addresses ?? ['192.0.2.10:8443'],
+      secret: overrides.secret ?? `secret-${workspaceId()}`,
+      expires_at: overrides.expiresAt ?? '0001-01-01T00:00:00Z',
+    }),
+  );
+}
+
+export function incusRemote(overrides: Partial<IncusRemote> = {}): IncusRemote {
+  return { name: 'team-server', url: 'https://192.0.2.10:8443', serverFingerprint: SERVER_FINGERPRINT, ...overrides };
 }
