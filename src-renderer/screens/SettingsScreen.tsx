@@ -9,6 +9,7 @@ import { realFirst } from '../components/runtime-info.js';
 import { SimulatedBadge } from '../components/SimulatedBadge.js';
 import { useAction } from '../hooks/use-action.js';
 import { MEMORY_GIB_LIMITS } from './create/create-form.js';
+import { IncusServersSection, incusServersRelevant } from './settings/IncusServersSection.js';
 
 type Patch = MethodInput<'updateSettings'>;
 
@@ -84,6 +85,8 @@ export function SettingsScreen() {
           />
         </FieldSet>
       </section>
+
+      {incusServersRelevant(status, settings) ? <IncusServersSection settings={settings} /> : null}
 
       <section className="panel" aria-labelledby="settings-quit">
         <h3 id="settings-quit">When you quit Tidepool</h3>
