@@ -35,7 +35,8 @@ export function WorkspaceRow({ workspace, selected, onSelect }: { workspace: Wor
         {simulated ? <SimulatedBadge /> : null}
         <span id={detailsId} className="workspace-details">
           <span className="workspace-meta">
-            {runtimeShortName(workspace.runtime)} · {kindName(workspace.kind)} · {workspace.image}
+            {runtimeShortName(workspace.runtime)}
+            {workspace.location ? ` on ${workspace.location}` : ''} · {kindName(workspace.kind)} · {workspace.image}
           </span>
           <span className="workspace-meta">{formatResources(workspace.resources)}</span>
           {stats ? (

@@ -34,7 +34,8 @@ export function OverviewScreen() {
               {workspace.runtime === 'simulated' ? <SimulatedBadge /> : null}
             </div>
             <p className="muted">
-              {runtimeName(status, workspace.runtime)} · {workspace.lastOpenedAt ? `opened ${formatDateTime(workspace.lastOpenedAt)}` : 'never opened'}
+              {runtimeName(status, workspace.runtime)}
+              {workspace.location ? ` on ${workspace.location}` : ''} · {workspace.lastOpenedAt ? `opened ${formatDateTime(workspace.lastOpenedAt)}` : 'never opened'}
             </p>
             <button
               type="button"

@@ -19,6 +19,7 @@ export function WorkspaceScreen({ workspace }: { workspace: Workspace }) {
   const api = useApi();
   const { stores } = useApp();
   const status = useAppStore('host', (state) => state.status);
+  const serverUrl = useAppStore('settings', (state) => state.settings?.incus.remotes.find((remote) => remote.name === workspace.location)?.url);
   const operation = useAppStore('workspaces', (state) => runningOperation(state, workspace.id));
   const runtime = findRuntime(status, workspace.runtime);
   const stats = useWorkspaceStats(workspace, runtime?.capabilities?.stats ?? false);
@@ -131,6 +132,20 @@ export function WorkspaceScreen({ workspace }: { workspace: Workspace }) {
           <dd>
             {runtimeName(status, workspace.runtime)} · {kindName(workspace.kind)}
           </dd>
+          {workspace.location ? (
+            <>
+              <dt>Server</dt>
+              <dd>
+                {workspace.location}
+                {serverUrl ? (
+                  <>
+                    {' '}
+                    <span className="muted">{serverUrl}</span>
+                  </>
+                ) : null}
+              </dd>
+            </>
+          ) : null}
           <dt>Image</dt>
           <dd>
             <code>{workspace.image}</code>
