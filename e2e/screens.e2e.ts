@@ -6,7 +6,7 @@
  * (always), plus the screens only a real workspace has (SSH access, the VS Code workbench) on Incus.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import type { Settings, Workspace } from '../src-shared/workspace.js';
@@ -295,6 +295,36 @@ function simulatedFlow(): Flow {
         check(await page.getByLabel('Match the system').isChecked(), 'the theme does not follow the system');
         check(await page.getByLabel('Ask each time').isChecked(), 'quitting does not ask');
         await s.picture('settings', { docs: true, dark: true });
+      },
+    },
+    {
+      name: 'Settings lists the Incus servers and adds one with a trust token made on it',
+      run: async () => {
+        const { page } = s;
+        const servers = page.getByRole('region', { name: 'Incus servers' });
+        await servers.scrollIntoViewIfNeeded();
+        check(await servers.getByRole('radio', { name: 'This computer' }).isChecked(), 'new workspaces are not created on this computer');
+        await servers.getByRole('button', { name: 'Add server…' }).click();
+        const form = servers.getByRole('form', { name: 'Add an Incus server' });
+        const command = (await form.locator('.command-block code').innerText()).trim();
+        check(command === 'incus config trust add tidepool', `the form shows “${command}”`);
+        // What `incus config trust add` prints; this one names no address, so no connection is ever tried.
+        const token = Buffer.from(
+          JSON.stringify({ client_name: 'tidepool', fingerprint: 'a3'.repeat(32), addresses: [], secret: randomBytes(32).toString('hex'), expires_at: '0001-01-01T00:00:00Z' }),
+        ).toString('base64');
+        await form.getByLabel('Name').fill('team-server');
+        await form.getByLabel('Trust token').fill(token);
+        check(await form.getByLabel('Create new workspaces there').isChecked(), '“Create new workspaces there” is not on by default');
+        await form.evaluate((element) => (element as unknown as { scrollIntoView(options: object): void }).scrollIntoView({ block: 'center' }));
+        await s.picture('settings-incus-servers', { docs: true });
+
+        await form.getByRole('button', { name: 'Add server' }).click();
+        await form.getByText('Needed for this token.').waitFor();
+        check(await form.getByLabel('Server address (optional)').isVisible(), 'the address field stayed folded away with its error');
+        check((await form.getByLabel('Trust token').inputValue()) === token, 'the token was lost when the server was not added');
+        const stored = JSON.parse(readFileSync(join(s.served.dataDir, 'tidepool.json'), 'utf8')) as { settings?: Partial<Settings> };
+        check(stored.settings?.incus?.remotes.length === 0, `the stored servers changed: ${JSON.stringify(stored.settings?.incus)}`);
+        await form.getByRole('button', { name: 'Cancel' }).click();
       },
     },
     {
