@@ -123,8 +123,10 @@ export function createFakeApi(initial: Partial<FakeState> = {}): FakeApi {
     if (state.settings.incus.remotes.some((remote) => remote.name === name)) return;
     throw new TidepoolError({ code: 'NOT_FOUND', message: `No Incus remote named “${name}” is added.` });
   };
+  /** As main: choosing a remote for new workspaces also makes Incus the runtime. */
   const setIncus = (patch: Partial<Settings['incus']>): Settings => {
-    state.settings = { ...state.settings, incus: { ...state.settings.incus, ...patch } };
+    const chosen = typeof patch.activeRemote === 'string' && patch.activeRemote !== state.settings.incus.activeRemote;
+    state.settings = { ...state.settings, incus: { ...state.settings.incus, ...patch }, ...(chosen ? { runtime: 'incus' as const } : {}) };
     return state.settings;
   };
   const change = (id: string, patch: Partial<Workspace>): Workspace => {

@@ -1,6 +1,7 @@
 /**
  * The Incus servers a user has added, kept in the settings: add one with a trust token made on it, choose
- * the one new workspaces go to, forget one. A workspace stays on the server it was created on.
+ * the one new workspaces go to (which makes Incus the runtime), forget one. A workspace stays on the server
+ * it was created on.
  */
 import { TidepoolError } from '../../../src-shared/errors.js';
 import type { Settings, Workspace } from '../../../src-shared/workspace.js';
@@ -42,6 +43,7 @@ export class IncusRemotes {
         remotes: [...incus.remotes.filter((known) => known.name !== remote.name), remote],
         activeRemote: input.use ? remote.name : incus.activeRemote,
       },
+      ...(input.use ? { runtime: 'incus' as const } : {}),
     });
   }
 
@@ -68,7 +70,8 @@ export class IncusRemotes {
   use(name: string | null): Settings {
     const incus = this.deps.settings.get().incus;
     if (name !== null) this.known(incus, name);
-    return this.deps.settings.replace({ incus: { ...incus, activeRemote: name } });
+    // Choosing a remote is choosing Incus (on a Mac, auto-selection would pick Tart).
+    return this.deps.settings.replace({ incus: { ...incus, activeRemote: name }, ...(name !== null ? { runtime: 'incus' as const } : {}) });
   }
 
   private known(incus: Settings['incus'], name: string): void {
