@@ -159,25 +159,41 @@ describe('IncusRuntime when another operation holds the instance', () => {
   });
 });
 
-describe('IncusRuntime while other instances are being created or deleted', () => {
-  it('applies the network policy although Incus lists an instance it cannot load yet (config null)', async () => {
-    server
-      .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Running', status_code: 103, config: { 'user.tidepool.managed': 'true' } }))
-      .on('GET', /^\/1\.0\/instances\?recursion=2$/, (_req, res) =>
-        sendSync(res, [
-          { name: 'tp-web', status: 'Running', status_code: 103, config: { 'user.tidepool.managed': 'true', 'user.tidepool.workspace-name': 'web' }, state: null },
-          // What Incus 6.0 answers for an instance in the middle of its create or delete.
-          { name: 'tp-other', status: 'Error', status_code: 112, config: null, devices: null, profiles: null, state: null },
-        ]),
-      )
-      .on('GET', /^\/1\.0\/networks\?recursion=1$/, (_req, res) => sendSync(res, []))
-      .on('GET', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, { name: 'tidepoolbr0', type: 'bridge', managed: true, config: { 'ipv4.address': '10.9.9.1/24' } }))
-      .on('GET', /^\/1\.0\/network-acls\?recursion=1$/, (_req, res) => sendSync(res, []))
-      .on('GET', /^\/1\.0\/network-acls\/[^?]+$/, (_req, res) => sendError(res, 404, 'Network ACL not found'))
-      .on('POST', /^\/1\.0\/network-acls$/, (_req, res) => sendSync(res, {}))
-      .on('PATCH', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, {}));
+/** Incus answering everything configure() asks while it applies a workspace's network policy. */
+function serveNetworkPolicy(others: object[] = []): void {
+  server
+    .on('GET', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, { name: 'tp-web', status: 'Running', status_code: 103, config: { 'user.tidepool.managed': 'true' } }))
+    .on('PATCH', /^\/1\.0\/instances\/tp-web$/, (_req, res) => sendSync(res, {}))
+    .on('GET', /^\/1\.0\/instances\?recursion=2$/, (_req, res) =>
+      sendSync(res, [
+        { name: 'tp-web', status: 'Running', status_code: 103, config: { 'user.tidepool.managed': 'true', 'user.tidepool.workspace-name': 'web' }, state: null },
+        ...others,
+      ]),
+    )
+    .on('GET', /^\/1\.0\/networks\?recursion=1$/, (_req, res) => sendSync(res, []))
+    .on('GET', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, { name: 'tidepoolbr0', type: 'bridge', managed: true, config: { 'ipv4.address': '10.9.9.1/24' } }))
+    .on('GET', /^\/1\.0\/network-acls\?recursion=1$/, (_req, res) => sendSync(res, []))
+    .on('GET', /^\/1\.0\/network-acls\/[^?]+$/, (_req, res) => sendError(res, 404, 'Network ACL not found'))
+    .on('POST', /^\/1\.0\/network-acls$/, (_req, res) => sendSync(res, {}))
+    .on('PATCH', /^\/1\.0\/networks\/tidepoolbr0$/, (_req, res) => sendSync(res, {}));
+}
+
+describe('IncusRuntime applying a network policy', () => {
+  it('applies it although Incus lists an instance it cannot load yet (config null)', async () => {
+    // What Incus 6.0 answers for an instance in the middle of its create or delete.
+    serveNetworkPolicy([{ name: 'tp-other', status: 'Error', status_code: 112, config: null, devices: null, profiles: null, state: null }]);
     await expect(runtime.configure('tp-web', { network: { mode: 'isolated' } }, ctx)).resolves.toBeUndefined();
     expect(server.requests.some((request) => request.method === 'PATCH' && request.path === '/1.0/networks/tidepoolbr0')).toBe(true);
+  });
+
+  it('says in the log that allowed IPv6 networks stay out of reach (the workspace network is IPv4 only)', async () => {
+    serveNetworkPolicy();
+    const lines: { line: string; level?: string }[] = [];
+    await runtime.configure('tp-web', { network: { mode: 'allow-list', allow: ['198.51.100.0/24', '2001:db8::/32'] } }, { ...ctx, log: (line, level) => lines.push({ line, level }) });
+    const warnings = lines.filter((entry) => entry.level === 'warn').map((entry) => entry.line);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('2001:db8::/32');
+    expect(warnings[0]).not.toContain('198.51.100.0/24');
   });
 });
 

@@ -449,6 +449,10 @@ export class IncusRuntime implements Runtime {
       await updateInstancePatch(client, instanceName, { config: { [NETWORK_ALLOW_KEY]: allow } });
       ctx.log(`incus: network policy of ${instanceName} is now ${settings.network.mode}${allow ? ` (${allow})` : ''}`);
     }
+    const ipv6 = settings.network.mode === 'allow-list' ? settings.network.allow.filter((cidr) => cidr.includes(':')) : [];
+    if (ipv6.length > 0) {
+      ctx.log(`incus: ${ipv6.join(', ')} allowed, but the workspace network has IPv4 only, so IPv6 networks stay out of reach`, 'warn');
+    }
     await this.syncIsolation(client);
   }
 
