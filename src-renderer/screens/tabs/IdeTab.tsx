@@ -2,11 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import { toTidepoolError, type TidepoolError } from '../../../src-shared/errors.js';
 import { useApi, useApp, useAppStore } from '../../app/app-context.js';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
-import { ProgressSteps } from '../../components/ProgressSteps.js';
-import { useAction } from '../../hooks/use-action.js';
+import { OperationProgress } from '../../components/OperationProgress.js';
 import type { Tab } from '../../state/navigation-store.js';
 import { runningOperation } from '../../state/workspaces-store.js';
-import { CANCELLABLE_OPERATIONS } from '../workspace/workspace-actions.js';
 import { NativeIdeView } from './NativeIdeView.js';
 
 type Opening = { status: 'opening' } | { status: 'open'; url: string } | { status: 'failed'; error: TidepoolError };
@@ -27,7 +25,6 @@ export function IdeTab({ tab, active }: { tab: Tab; active: boolean }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   // Until the latest attempt answers, the IDE is opening.
   const opening: Opening = outcome && outcome.attempt === attempt ? outcome : { status: 'opening' };
-  const cancel = useAction(() => api.cancelOperation({ id }));
 
   useEffect(() => {
     let cancelled = false;
@@ -56,14 +53,7 @@ export function IdeTab({ tab, active }: { tab: Tab; active: boolean }) {
   const retry = () => setAttempt((n) => n + 1);
   const progress = operation ? (
     <div className="tab-center">
-      <ProgressSteps view={operation} name={workspace.name} />
-      {CANCELLABLE_OPERATIONS.includes(operation.progress.operation) ? (
-        <div className="button-row">
-          <button type="button" className="button" disabled={cancel.pending} onClick={() => void cancel.run()}>
-            {cancel.pending ? 'Cancelling…' : 'Cancel'}
-          </button>
-        </div>
-      ) : null}
+      <OperationProgress workspaceId={id} name={workspace.name} operation={operation} />
     </div>
   ) : null;
 

@@ -114,6 +114,26 @@ describe('IDE tab in a browser', () => {
     expect((await screen.findByTitle('IDE for api-server')).getAttribute('src')).toBe('http://127.0.0.1:41002/');
   });
 
+  it('says why a Cancel of the opening start failed, in the IDE tab itself', async () => {
+    const workspace = makeWorkspace({ name: 'api-server', state: 'stopped' });
+    const api = createFakeApi({ workspaces: [workspace] });
+    api.handle('openWorkspace', () => new Promise(() => undefined));
+    api.handle('cancelOperation', () => {
+      throw new TidepoolError({ code: 'INVALID_STATE', message: 'The start of “api-server” is past the point where it can be cancelled.' });
+    });
+    const { user, toolbarButton, showWorkspace } = await appWith(api);
+    await showWorkspace('api-server');
+    await user.click(toolbarButton('Start and open IDE'));
+    act(() => {
+      api.change(workspace.id, { state: 'starting' });
+      api.emit('progress', makeProgress(workspace.id, { operation: 'start', steps: ['boot', 'address', 'ssh', 'configure', 'ide'], step: 'ide' }));
+    });
+    const panel = screen.getByRole('tabpanel');
+    await user.click(within(panel).getByRole('button', { name: 'Cancel' }));
+    expect(api.callsTo('cancelOperation')).toEqual([{ id: workspace.id }]);
+    expect(within(await within(panel).findByRole('alert')).getByText('The start of “api-server” is past the point where it can be cancelled.')).toBeTruthy();
+  });
+
   it('shows why the IDE could not open, with the runtime’s words, and retries', async () => {
     const workspace = makeWorkspace({ name: 'api-server', state: 'stopped' });
     const api = createFakeApi({ workspaces: [workspace] });

@@ -2,7 +2,7 @@ import type { Workspace } from '../../../src-shared/workspace.js';
 import { useApi, useApp, useAppStore } from '../../app/app-context.js';
 import { ErrorDetails } from '../../components/ErrorDetails.js';
 import { Icon } from '../../components/Icon.js';
-import { ProgressSteps } from '../../components/ProgressSteps.js';
+import { OperationProgress } from '../../components/OperationProgress.js';
 import { findRuntime, kindName, runtimeName } from '../../components/runtime-info.js';
 import { SimulatedBadge } from '../../components/SimulatedBadge.js';
 import { StateBadge } from '../../components/StateBadge.js';
@@ -12,7 +12,7 @@ import { useWorkspaceStats } from '../../hooks/use-workspace-stats.js';
 import { runningOperation } from '../../state/workspaces-store.js';
 import { NetworkPolicyEditor } from './NetworkPolicyEditor.js';
 import { SshAccess } from './SshAccess.js';
-import { CANCELLABLE_OPERATIONS, allowedActions } from './workspace-actions.js';
+import { allowedActions } from './workspace-actions.js';
 
 /** One workspace: what it is, what it is doing, what went wrong, and everything you can do with it. */
 export function WorkspaceScreen({ workspace }: { workspace: Workspace }) {
@@ -29,12 +29,10 @@ export function WorkspaceScreen({ workspace }: { workspace: Workspace }) {
 
   const start = useAction(() => api.startWorkspace({ id }));
   const stop = useAction(() => api.stopWorkspace({ id }));
-  const cancel = useAction(() => api.cancelOperation({ id }));
-  const actionError = start.error ?? stop.error ?? cancel.error;
+  const actionError = start.error ?? stop.error;
   const clearErrors = () => {
     start.clearError();
     stop.clearError();
-    cancel.clearError();
   };
 
   const openLabel = workspace.state === 'stopped' || workspace.state === 'error' ? 'Start and open IDE' : 'Open IDE';
@@ -92,14 +90,7 @@ export function WorkspaceScreen({ workspace }: { workspace: Workspace }) {
 
       {operation ? (
         <section className="panel">
-          <ProgressSteps view={operation} name={workspace.name} />
-          {CANCELLABLE_OPERATIONS.includes(operation.progress.operation) ? (
-            <div className="button-row">
-              <button type="button" className="button" disabled={cancel.pending} onClick={() => void cancel.run()}>
-                {cancel.pending ? 'Cancelling…' : 'Cancel'}
-              </button>
-            </div>
-          ) : null}
+          <OperationProgress workspaceId={id} name={workspace.name} operation={operation} />
         </section>
       ) : null}
 
