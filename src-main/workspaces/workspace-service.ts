@@ -181,7 +181,7 @@ export class WorkspaceService {
     const resources = input.resources ?? settings.defaultResources;
     // Taken synchronously and saved below before anything else runs, so the instance is never unowned.
     const warmInstance = runtime.claimWarm && location === null ? (this.deps.warmPool?.claim({ runtime: runtime.id, image, kind, resources }) ?? null) : null;
-    const workspace: Workspace = {
+    const workspace = this.addRecord({
       id,
       name: input.name,
       runtime: runtime.id,
@@ -193,16 +193,9 @@ export class WorkspaceService {
       repoUrl: input.repoUrl ?? null,
       sshAgentForwarding: input.sshAgentForwarding ?? false,
       state: 'creating',
-      address: null,
       instanceName: warmInstance ?? `${INSTANCE_PREFIX}${input.name}`,
-      idePort: null,
-      createdAt: this.now().toISOString(),
-      lastOpenedAt: null,
-      lastError: null,
-      ...(location ? { location } : {}),
-    };
-    this.saveRecord(workspace);
-    this.deps.events.emit('workspaceChanged', workspace);
+      location,
+    });
     this.run(workspace, 'create', CREATE_STEPS, (ctx) => (warmInstance ? this.claimFlow(workspace.id, runtime, ctx) : this.createFlow(workspace.id, runtime, ctx)));
     return workspace;
   }
@@ -347,7 +340,7 @@ export class WorkspaceService {
     const runtime = this.deps.registry.get(runtimeId);
     const location = runtime.location?.() ?? null;
     const settings = this.deps.settings();
-    const workspace: Workspace = {
+    const workspace = this.addRecord({
       id: orphan.workspaceId && !this.records()[orphan.workspaceId] ? orphan.workspaceId : randomUUID(),
       name,
       runtime: runtimeId,
@@ -359,16 +352,9 @@ export class WorkspaceService {
       repoUrl: null,
       sshAgentForwarding: false,
       state: 'stopped',
-      address: null,
       instanceName,
-      idePort: null,
-      createdAt: this.now().toISOString(),
-      lastOpenedAt: null,
-      lastError: null,
-      ...(location ? { location } : {}),
-    };
-    this.saveRecord(workspace);
-    this.deps.events.emit('workspaceChanged', workspace);
+      location,
+    });
     if (orphan.running) await this.start(workspace.id);
     return this.get(workspace.id);
   }
@@ -419,6 +405,25 @@ export class WorkspaceService {
   /** Waits for every running operation (used on quit and in tests). */
   async drain(): Promise<void> {
     await Promise.all([...this.operations.values()].map((operation) => operation.done));
+  }
+
+  /** Records a workspace new to Tidepool (created or adopted) and tells every client. */
+  private addRecord(
+    fields: Omit<Workspace, 'address' | 'idePort' | 'createdAt' | 'lastOpenedAt' | 'lastError' | 'location'> & { location: string | null },
+  ): Workspace {
+    const { location, ...rest } = fields;
+    const workspace: Workspace = {
+      ...rest,
+      address: null,
+      idePort: null,
+      createdAt: this.now().toISOString(),
+      lastOpenedAt: null,
+      lastError: null,
+      ...(location ? { location } : {}),
+    };
+    this.saveRecord(workspace);
+    this.deps.events.emit('workspaceChanged', workspace);
+    return workspace;
   }
 
   // ---- flows -------------------------------------------------------------------------------------
