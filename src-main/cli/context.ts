@@ -9,10 +9,13 @@ import { BUSY_STATES, type RuntimeId, type Workspace } from '../../src-shared/wo
 import { openBackend, type Backend } from './backend.js';
 import { defaultDataDir } from './data-dir.js';
 import type { Output } from './output.js';
+import type { SecretInput } from './read-secret.js';
 
 export interface CliIO {
   stdout: NodeJS.WriteStream | NodeJS.WritableStream;
   stderr: NodeJS.WriteStream | NodeJS.WritableStream;
+  /** Where secrets are read from (a trust token); process.stdin when absent. */
+  stdin?: SecretInput;
   env: NodeJS.ProcessEnv;
 }
 

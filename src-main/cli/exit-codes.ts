@@ -42,8 +42,8 @@ export const EXIT_CODE_HELP = `Exit codes:
   0    success
   1    other failure (name taken, wrong state, internal error)
   2    usage: unknown command or option, invalid name or value
-  3    not found: no workspace by that name
-  4    busy: the workspace is in the middle of another operation
+  3    not found: no workspace (or remote) by that name
+  4    busy: the workspace is in the middle of another operation; a remote still has workspaces
   5    runtime: runtime missing, not set up or failed; image missing; guest unreachable; timeout
   130  interrupted with Ctrl-C (the operation was cancelled)
   (tidepool ssh exits with ssh's own status once connected)`;

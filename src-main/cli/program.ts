@@ -8,6 +8,7 @@ import { registerLifecycle } from './commands/lifecycle.js';
 import { registerLogs } from './commands/logs.js';
 import { registerOpen } from './commands/open.js';
 import { registerPorts } from './commands/ports.js';
+import { registerRemote } from './commands/remote.js';
 import type { Run } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerSsh } from './commands/ssh.js';
@@ -77,6 +78,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerLogs(program, run);
   registerPorts(program, run);
   registerImage(program, run);
+  registerRemote(program, run);
   registerServe(program, run);
   registerDoctor(program, run);
   for (const command of program.commands) {

@@ -103,15 +103,19 @@ async function list(ctx: CommandContext): Promise<void> {
   }
   // A standalone command holds no IDE tunnels: the address is live only while Tidepool runs.
   const live = backend.mode === 'connected';
+  // The server column appears only once a workspace lives on a remote Incus server (tidepool remote).
+  const located = workspaces.some((workspace) => workspace.location !== undefined);
   const rows = workspaces.map((workspace) => [
     workspace.name,
     workspace.state === 'error' ? `error: ${workspace.lastError?.message ?? 'see tidepool logs'}` : workspace.state,
     workspace.runtime === 'simulated' ? 'simulated*' : workspace.runtime,
+    ...(located ? [workspace.location ?? 'local'] : []),
     workspace.kind,
     workspace.state !== 'ready' ? '-' : live && workspace.idePort !== null ? `http://127.0.0.1:${workspace.idePort}/` : `tidepool open ${workspace.name}`,
     ago(workspace.createdAt),
   ]);
-  ctx.io.stdout.write(`${table(rows, ['NAME', 'STATE', 'RUNTIME', 'KIND', 'IDE', 'CREATED'])}\n`);
+  const header = ['NAME', 'STATE', 'RUNTIME', ...(located ? ['SERVER'] : []), 'KIND', 'IDE', 'CREATED'];
+  ctx.io.stdout.write(`${table(rows, header)}\n`);
   if (!live && workspaces.some((workspace) => BUSY_STATES.includes(workspace.state))) {
     ctx.io.stdout.write('A Tidepool process stopped in the middle of this work; the next tidepool command that changes workspaces finishes it.\n');
   }
