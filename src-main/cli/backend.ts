@@ -88,7 +88,15 @@ export async function createStandaloneCore(options: BackendOptions): Promise<Cor
     ...(options.runtime ? { runtimeOverride: options.runtime } : {}),
     ...(delay !== undefined ? { simulatedGuestStepMs: delay } : {}),
     ...(options.keepWarmPool ? { keepWarmPool: true } : {}),
+    ...cliCommand(),
   });
+}
+
+/** How to run this same `tidepool` again (ssh's ProxyCommand for workspaces on a remote Incus server). */
+function cliCommand(): { cliCommand?: string[] } {
+  const entry = process.argv[1];
+  // Only when this process is the CLI itself (bin/tidepool.js, or the bundle), not a test runner hosting it.
+  return entry && /(?:tidepool\.js|cli\.mjs)$/.test(entry) ? { cliCommand: [process.execPath, entry] } : {};
 }
 
 function unwrap<T>(result: Result<unknown>): T {

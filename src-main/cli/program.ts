@@ -12,6 +12,7 @@ import { registerRemote } from './commands/remote.js';
 import type { Run } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerSsh } from './commands/ssh.js';
+import { registerSshProxy } from './commands/ssh-proxy.js';
 import { CommandContext, globalOptions, type CliIO } from './context.js';
 import { defaultDataDir } from './data-dir.js';
 import { EXIT, EXIT_CODE_HELP, exitCodeFor } from './exit-codes.js';
@@ -75,6 +76,7 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   registerLifecycle(program, run);
   registerOpen(program, run);
   registerSsh(program, run);
+  registerSshProxy(program, run);
   registerLogs(program, run);
   registerPorts(program, run);
   registerImage(program, run);

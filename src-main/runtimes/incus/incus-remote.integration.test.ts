@@ -2,11 +2,14 @@
  * A remote Incus over HTTPS, for real: the local incusd is given an HTTPS listener on 127.0.0.1, a trust
  * token is made through its API, and Tidepool joins with its own client certificate, pinning the server.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TidepoolError } from '../../../src-shared/errors.js';
 import { createCore, type Core } from '../../core.js';
@@ -17,6 +20,9 @@ import { DEFAULT_SOCKET_PATH, IncusClient, type IncusOperation } from './incus-c
 import { addRemote, fetchServerFingerprint, loadOrCreateClientCertificate } from './incus-remote.js';
 import { IncusRuntime } from './incus-runtime.js';
 import { incusUnavailableReason } from './integration-support.js';
+
+const execFileAsync = promisify(execFile);
+const TIDEPOOL_BIN = fileURLToPath(new URL('../../../bin/tidepool.js', import.meta.url));
 
 const reason = await incusUnavailableReason();
 if (reason) console.warn(`Skipping Incus remote integration tests: ${reason}`);
@@ -98,7 +104,7 @@ describe.skipIf(reason !== null)('a remote Incus over HTTPS with a trust token',
       dataDir,
       runtimeOverride: 'incus',
       healthIntervalMs: 0,
-      sshGuest: (base) => new SshGuest({ dataDir: base.dataDir, settings: () => base.settings.get(), sshPort: 1 }),
+      sshGuest: (base) => new SshGuest({ dataDir: base.dataDir, settings: () => base.settings.get(), sshPort: 1, cliCommand: [process.execPath, TIDEPOOL_BIN] }),
     });
     try {
       const added = await core.remotes.add({ name: 'team', token: await makeToken(), use: true });
@@ -114,6 +120,10 @@ describe.skipIf(reason !== null)('a remote Incus over HTTPS with a trust token',
       expect(await sshConnectionSeen(core, workspace.id)).toMatch(/^UNKNOWN /);
       const ide = await fetch(core.guestFor('incus').ideUrl(workspace.id));
       expect(ide.status).toBeLessThan(500);
+      // The system's ssh, with Tidepool's config: its ProxyCommand runs `tidepool ssh-proxy`.
+      const ssh = await core.guestFor('incus').sshInfo(workspace.id, workspace.name);
+      const { stdout } = await execFileAsync('ssh', ['-F', ssh.configPath, '-o', 'BatchMode=yes', ssh.hostAlias, 'echo "via=$SSH_CONNECTION user=$(id -un)"'], { timeout: 60_000 });
+      expect(stdout.trim()).toMatch(/^via=UNKNOWN .* user=dev$/);
 
       const removing = (() => {
         try {
