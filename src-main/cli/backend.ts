@@ -94,9 +94,14 @@ export async function createStandaloneCore(options: BackendOptions): Promise<Cor
 
 /** How to run this same `tidepool` again (ssh's ProxyCommand for workspaces on a remote Incus server). */
 function cliCommand(): { cliCommand?: string[] } {
+  const command = thisCliCommand();
+  return command ? { cliCommand: command } : {};
+}
+
+/** This process's own command line when it is the CLI (bin/tidepool.js, or the bundle), not a test runner hosting it. */
+export function thisCliCommand(): string[] | null {
   const entry = process.argv[1];
-  // Only when this process is the CLI itself (bin/tidepool.js, or the bundle), not a test runner hosting it.
-  return entry && /(?:tidepool\.js|cli\.mjs)$/.test(entry) ? { cliCommand: [process.execPath, entry] } : {};
+  return entry && /(?:tidepool\.js|cli\.mjs)$/.test(entry) ? [process.execPath, entry] : null;
 }
 
 function unwrap<T>(result: Result<unknown>): T {

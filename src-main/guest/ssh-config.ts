@@ -90,8 +90,7 @@ function renderEntry(entry: SshConfigEntry): string {
     `  HostKeyAlias ${entry.alias}`,
     '  StrictHostKeyChecking yes',
     `  ForwardAgent ${entry.agentForwarding ? 'yes' : 'no'}`,
-    // ssh expands %-tokens in ProxyCommand before the shell sees it.
-    ...(entry.proxyCommand ? [`  ProxyCommand ${entry.proxyCommand.replace(/%/g, '%%')}`] : []),
+    ...(entry.proxyCommand ? [`  ProxyCommand ${sshTokensEscaped(entry.proxyCommand)}`] : []),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -146,6 +145,16 @@ export function sshInfoFor(name: string, configPath: string, included: boolean, 
 }
 
 /** ssh_config takes double-quoted arguments (paths with spaces, e.g. macOS's Application Support). */
+/** The command line that carries ssh to a workspace on a remote Incus server: `tidepool ssh-proxy`. */
+export function sshProxyCommand(cli: string[], dataDir: string, name: string): string {
+  return [...cli, '--data-dir', dataDir, 'ssh-proxy', name].map(shellQuote).join(' ');
+}
+
+/** ssh expands %-tokens in ProxyCommand (in its config and in `-o`) before the shell sees it. */
+export function sshTokensEscaped(command: string): string {
+  return command.replace(/%/g, '%%');
+}
+
 function configQuote(value: string): string {
   return /[\s"#]/.test(value) ? `"${value}"` : value;
 }

@@ -15,7 +15,7 @@ import { openIdeTunnel } from './ide-tunnel.js';
 import type { LocalForward } from './local-forward.js';
 import { listGuestPorts, PortForwards } from './ports.js';
 import { cloneRepo } from './repo-clone.js';
-import { applySshConfigInclude, defaultUserSshDir, hostAlias, SshConfigFile, sshInfoFor } from './ssh-config.js';
+import { applySshConfigInclude, defaultUserSshDir, hostAlias, SshConfigFile, sshInfoFor, sshProxyCommand } from './ssh-config.js';
 import { loadOrCreateSshKey, type SshKey } from './ssh-key.js';
 import { Terminals, type TerminalSize } from './terminals.js';
 
@@ -273,9 +273,9 @@ export class SshGuest implements GuestAccess {
   private proxyCommand(name: string): string {
     const cli = this.options.cliCommand;
     if (!cli) {
-      return `sh -c ${shellQuote(`echo "${name} is on a remote Incus server: ssh reaches it through the tidepool command line (npx tidepool ssh ${name})." >&2; exit 1`)}`;
+      return `sh -c ${shellQuote(`echo "${name} is on a remote Incus server: use the terminal tab in Tidepool, or run: tidepool ssh ${name}" >&2; exit 1`)}`;
     }
-    return [...cli, '--data-dir', this.options.dataDir, 'ssh-proxy', name].map(shellQuote).join(' ');
+    return sshProxyCommand(cli, this.options.dataDir, name);
   }
 
   private agentSocket(target: GuestTarget, ctx: GuestContext): string | null {

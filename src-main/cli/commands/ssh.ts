@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { TidepoolError } from '../../../src-shared/errors.js';
+import { sshProxyCommand, sshTokensEscaped } from '../../guest/ssh-config.js';
+import { thisCliCommand } from '../backend.js';
 import { validName, type CommandContext } from '../context.js';
 import { examples } from './lifecycle.js';
 import type { Run } from './run.js';
@@ -42,7 +44,11 @@ async function ssh(ctx: CommandContext, rawName: string, command: string[]): Pro
   }
   // ssh needs nothing more from Tidepool: let go of the data folder before handing over the terminal.
   await ctx.close();
-  const args = ['-F', info.configPath, info.hostAlias, ...command];
+  // The app writes no usable ProxyCommand for a workspace on a remote Incus server (it has no CLI to
+  // run): this CLI gives its own, and `-o` wins over the config file.
+  const cli = workspace.location ? thisCliCommand() : null;
+  const proxy = cli ? ['-o', `ProxyCommand=${sshTokensEscaped(sshProxyCommand(cli, ctx.options.dataDir, name))}`] : [];
+  const args = ['-F', info.configPath, ...proxy, info.hostAlias, ...command];
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', args, { stdio: 'inherit' });
     child.once('error', (error) =>

@@ -3,7 +3,7 @@
  * token is made through its API, and Tidepool joins with its own client certificate, pinning the server.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,10 @@ describe.skipIf(reason !== null)('a remote Incus over HTTPS with a trust token',
       const ssh = await core.guestFor('incus').sshInfo(workspace.id, workspace.name);
       const { stdout } = await execFileAsync('ssh', ['-F', ssh.configPath, '-o', 'BatchMode=yes', ssh.hostAlias, 'echo "via=$SSH_CONNECTION user=$(id -un)"'], { timeout: 60_000 });
       expect(stdout.trim()).toMatch(/^via=UNKNOWN .* user=dev$/);
+      // The desktop app has no CLI to name in the config; `tidepool ssh` then gives its own ProxyCommand.
+      writeFileSync(ssh.configPath, readFileSync(ssh.configPath, 'utf8').replace(/ProxyCommand .*/, 'ProxyCommand false'));
+      const viaCli = await execFileAsync(process.execPath, [TIDEPOOL_BIN, '--data-dir', dataDir, 'ssh', workspace.name, '--', 'echo', 'via-cli-$(id -un)'], { timeout: 60_000 });
+      expect(viaCli.stdout.trim()).toBe('via-cli-dev');
 
       const removing = (() => {
         try {
