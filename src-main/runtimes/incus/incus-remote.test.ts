@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { TidepoolError } from '../../../src-shared/errors.js';
 import { clientCertificatePaths, decodeTrustToken, loadOrCreateClientCertificate } from './incus-remote.js';
 
 const dirs: string[] = [];
@@ -24,6 +25,22 @@ describe('trust tokens', () => {
   it('refuses text that is not a token, without touching anything', () => {
     expect(() => decodeTrustToken('hello')).toThrow(/not an Incus trust token/);
     expect(() => decodeTrustToken(token({ fingerprint: 'short', secret: 'x' }))).toThrow(/not an Incus trust token/);
+    // Copied with the prompt, or a token of another tool: the details say what it is not, in plain words.
+    for (const [pasted, detail] of [
+      ['$ incus config trust add tidepool', 'not base64-encoded JSON'],
+      [Buffer.from('null').toString('base64'), 'not a JSON object'],
+    ] as const) {
+      const error = (() => {
+        try {
+          decodeTrustToken(pasted);
+        } catch (caught) {
+          return caught as TidepoolError;
+        }
+        return null;
+      })();
+      expect(error?.code).toBe('INVALID_INPUT');
+      expect(error?.detail).toContain(detail);
+    }
   });
 
   it('refuses an expired token with a hint to make a new one', () => {

@@ -76,9 +76,11 @@ export function decodeTrustToken(token: string): TrustToken {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(Buffer.from(token.trim(), 'base64').toString('utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw invalid((error as Error).message);
+  } catch {
+    // The parser's own words would quote decoded binary: say what the text is not instead.
+    throw invalid('the text is not base64-encoded JSON');
   }
+  if (typeof parsed !== 'object' || parsed === null) throw invalid('the decoded token is not a JSON object');
   const fingerprint = typeof parsed.fingerprint === 'string' ? parsed.fingerprint : '';
   const secret = typeof parsed.secret === 'string' ? parsed.secret : '';
   const addresses = Array.isArray(parsed.addresses) ? parsed.addresses.filter((a): a is string => typeof a === 'string') : [];
