@@ -172,8 +172,10 @@ export class WorkspaceService {
       if (!images.some((candidate) => candidate.ref === image)) {
         throw new TidepoolError({
           code: 'IMAGE_MISSING',
-          message: `The workspace image ${image} is not on ${runtime.displayName} yet.`,
-          hint: `Build it once with \`tidepool image build --runtime ${runtime.id}\` (or from the onboarding screen).`,
+          message: `The workspace image ${image} is not on ${runtime.displayName}${location ? ` (the server “${location}”)` : ''} yet.`,
+          hint: location
+            ? 'Tidepool bakes images on this computer only: on that server, run `sudo images/incus/bake.sh` from a Tidepool checkout.'
+            : `Build it once with \`tidepool image build --runtime ${runtime.id}\` (or from the onboarding screen).`,
         });
       }
     }

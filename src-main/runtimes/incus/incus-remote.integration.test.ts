@@ -111,6 +111,11 @@ describe.skipIf(reason !== null)('a remote Incus over HTTPS with a trust token',
       expect(added.incus.activeRemote).toBe('team');
       expect(added.incus.remotes.map((remote) => remote.name)).toContain('team');
 
+      const noImage = (await core.workspaces.create({ name: runName('noimage'), image: 'tidepool/0.0.0-missing' }).catch((caught: unknown) => caught)) as TidepoolError;
+      expect(noImage.code).toBe('IMAGE_MISSING');
+      expect(noImage.message).toContain('“team”');
+      expect(noImage.hint).toContain('images/incus/bake.sh');
+
       const created = await core.workspaces.create({ name: runName('remote'), resources: { cpus: 1, memoryMiB: 1024, diskGiB: 8 } });
       await core.workspaces.settled(created.id);
       let workspace = core.workspaces.get(created.id);
