@@ -2,7 +2,6 @@
  * The composition root of Tidepool's core: store, runtimes, guest access, workspace service. It runs in
  * plain Node; the Electron shell, the headless server and the CLI each create one and attach to it.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OperationStep, RuntimeId } from '../src-shared/workspace.js';
 import { EventBus } from './api/event-bus.js';
@@ -24,6 +23,7 @@ import type { StateStore } from './store/state-store.js';
 import { WorkspaceLogs } from './workspaces/workspace-log.js';
 import { HealthMonitor } from './workspaces/health-monitor.js';
 import { WarmPool } from './workspaces/warm-pool.js';
+import { ensurePrivateFolder } from './util/private-folder.js';
 import { WorkspaceService } from './workspaces/workspace-service.js';
 
 export interface CoreOptions {
@@ -73,7 +73,7 @@ export interface Core {
 
 export async function createCore(options: CoreOptions): Promise<Core> {
   const platform = options.platform ?? process.platform;
-  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateFolder(options.dataDir);
   const store = options.store ?? new ConfStateStore(options.dataDir);
   const events = new EventBus();
   const settings = new SettingsService(
