@@ -94,7 +94,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
         settings: () => settings.get(),
         simulated: options.simulated ?? false,
       });
-  const registry = new RuntimeRegistry(built.runtimes, { platform, preferred: () => settings.get().runtime });
+  const registry = new RuntimeRegistry(built.runtimes, {
+    platform,
+    preferred: () => settings.get().runtime,
+    preferredByFlag: options.runtimeOverride !== undefined,
+  });
   const logs = new WorkspaceLogs(join(options.dataDir, 'logs'), (line) => events.emit('log', line));
   const simulatedGuest = new SimulatedGuest(options.simulatedGuestStepMs);
   let sshGuest: GuestAccess | null = null;

@@ -183,7 +183,8 @@ export interface HostStatus {
   runtimes: RuntimeInfo[];
   /** The runtime new workspaces use: the user's explicit choice, else the best available. */
   selected: RuntimeId | null;
-  selectedBy: 'setting' | 'auto' | 'none';
+  /** `flag`: the `--runtime` option of this process, which wins over the setting. */
+  selectedBy: 'flag' | 'setting' | 'auto' | 'none';
   /** True when everything needed to create a workspace is in place. */
   ready: boolean;
 }

@@ -21,7 +21,7 @@ export class RuntimeRegistry {
 
   constructor(
     private readonly runtimes: Runtime[],
-    private readonly options: { platform: string; preferred: () => RuntimeId | 'auto' },
+    private readonly options: { platform: string; preferred: () => RuntimeId | 'auto'; preferredByFlag?: boolean },
   ) {}
 
   all(): Runtime[] {
@@ -62,7 +62,7 @@ export class RuntimeRegistry {
     let selectedBy: HostStatus['selectedBy'] = 'none';
     if (preferred !== 'auto' && infos.some((info) => info.id === preferred)) {
       selected = preferred;
-      selectedBy = 'setting';
+      selectedBy = this.options.preferredByFlag ? 'flag' : 'setting';
     } else {
       const order = AUTO_ORDER[this.options.platform] ?? [];
       const best = order.find((id) => infos.some((info) => info.id === id && info.available));

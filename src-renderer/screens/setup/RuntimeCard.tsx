@@ -4,6 +4,13 @@ import { Icon } from '../../components/Icon.js';
 import { SimulatedBadge } from '../../components/SimulatedBadge.js';
 import { ImageStatus } from './ImageStatus.js';
 
+const CHOSEN_BY: Record<HostStatus['selectedBy'], string> = {
+  flag: 'chosen with --runtime when Tidepool started',
+  setting: 'chosen in Settings',
+  auto: 'chosen automatically',
+  none: 'chosen automatically',
+};
+
 function summary(runtime: RuntimeInfo): { label: string; tone: 'ok' | 'attention' } {
   if (runtime.available && runtime.setup.every((step) => step.ok)) return { label: 'Ready', tone: 'ok' };
   if (runtime.available) return { label: 'Needs set-up', tone: 'attention' };
@@ -38,7 +45,7 @@ export function RuntimeCard({
       </header>
       {selected ? (
         <p className="muted">
-          New workspaces use this runtime ({status.selectedBy === 'setting' ? 'chosen in Settings' : 'chosen automatically'}).
+          New workspaces use this runtime ({CHOSEN_BY[status.selectedBy]}).
         </p>
       ) : null}
       {state.tone === 'ok' && !selected && !runtime.simulated ? (

@@ -1,4 +1,4 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { HostStatus } from '../../../src-shared/workspace.js';
 import { SIMULATED_LABEL } from '../../components/SimulatedBadge.js';
@@ -54,6 +54,19 @@ describe('onboarding', () => {
     expect(within(steps[1]!).getByText('Your user is not in the incus-admin group.')).toBeTruthy();
     expect(within(steps[1]!).getByText('sudo usermod -aG incus-admin $USER && newgrp incus-admin')).toBeTruthy();
     expect(within(card).getByText('Needs set-up')).toBeTruthy();
+  });
+
+  it('says what chose the runtime: --runtime, Settings, or Tidepool itself', async () => {
+    for (const [selectedBy, words] of [
+      ['flag', 'chosen with --runtime when Tidepool started'],
+      ['setting', 'chosen in Settings'],
+      ['auto', 'chosen automatically'],
+    ] as const) {
+      const host: HostStatus = { platform: 'linux', runtimes: [incusRuntime({ available: true, setup: [{ id: 'group', title: 'Use Incus without sudo', ok: false }] })], selected: 'incus', selectedBy, ready: false };
+      await renderApp(createFakeApi({ host }));
+      expect(within(screen.getByRole('region', { name: /Incus/ })).getByText(`New workspaces use this runtime (${words}).`)).toBeTruthy();
+      cleanup();
+    }
   });
 
   it('checks again on request and moves on once the computer is ready', async () => {
