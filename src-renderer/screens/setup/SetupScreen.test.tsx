@@ -18,6 +18,17 @@ describe('onboarding', () => {
     expect(await navigator.clipboard.readText()).toBe('sudo scripts/setup-incus.sh');
   });
 
+  it('on Linux shows no card for a Tart that is not there, unless Tart was chosen', async () => {
+    const tart = { ...incusRuntime(), id: 'tart' as const, displayName: 'Tart', available: false, capabilities: null, setup: [{ id: 'install', title: 'Install Tart', ok: false }] };
+    const { user } = await renderApp(createFakeApi({ host: { platform: 'linux', runtimes: [incusRuntime(), tart], selected: 'incus', selectedBy: 'auto', ready: true } }));
+    await user.click(screen.getByRole('button', { name: /Set-up/ }));
+    expect(screen.getByRole('region', { name: /Incus/ })).toBeTruthy();
+    expect(screen.queryByRole('region', { name: /Tart/ })).toBeNull();
+    cleanup();
+    await renderApp(createFakeApi({ host: { platform: 'linux', runtimes: [incusRuntime(), tart], selected: 'tart', selectedBy: 'flag', ready: false } }));
+    expect(screen.getByRole('region', { name: /Tart/ })).toBeTruthy();
+  });
+
   it('on macOS without Tart shows the Tart install command', async () => {
     await renderApp(createFakeApi({ host: { ...linuxWithoutIncus, platform: 'darwin' }, images: [] }));
     expect(within(screen.getByRole('region', { name: 'Tart' })).getByText('brew install openai/tools/tart')).toBeTruthy();

@@ -31,7 +31,10 @@ export function SetupScreen({ onboarding }: { onboarding: boolean }) {
 
   if (!status) return <div className="screen muted">Checking this computer…</div>;
 
-  const runtimes = realFirst(status.runtimes);
+  // Tart is offered everywhere for an explicit choice, but off macOS a card saying it is missing only confuses.
+  const runtimes = realFirst(status.runtimes).filter(
+    (runtime) => runtime.id !== 'tart' || status.platform === 'darwin' || runtime.available || status.selected === 'tart',
+  );
   const simulated = status.runtimes.find((runtime) => runtime.simulated && runtime.available);
   const missing = missingRuntimeHelp(status);
 
