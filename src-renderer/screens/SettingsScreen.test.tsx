@@ -52,6 +52,17 @@ describe('settings', () => {
     expect(api.callsTo('updateSettings').at(-1)).toEqual({ runtime: 'incus' });
   });
 
+  it('turns the warm pool on and off, showing the size in use', async () => {
+    const { api, user } = await openSettings();
+    const pool = screen.getByRole('combobox', { name: 'Keep workspaces ready' }) as HTMLSelectElement;
+    expect(pool.value).toBe('0');
+    await user.selectOptions(pool, '2 ready');
+    expect(api.callsTo('updateSettings')).toEqual([{ warmPool: { size: 2 } }]);
+    expect(pool.value).toBe('2');
+    await user.selectOptions(pool, 'None');
+    expect(api.callsTo('updateSettings').at(-1)).toEqual({ warmPool: { size: 0 } });
+  });
+
   it('sets what happens to running workspaces on quit', async () => {
     const { api, user } = await openSettings();
     await user.click(screen.getByRole('radio', { name: 'Leave them running' }));

@@ -13,6 +13,8 @@ import { IncusServersSection, incusServersRelevant } from './settings/IncusServe
 
 type Patch = MethodInput<'updateSettings'>;
 
+const WARM_POOL_SIZES = [0, 1, 2, 4, 8];
+
 /** Preferences apply as soon as they change, like macOS settings; there is no Save button. */
 export function SettingsScreen() {
   const api = useApi();
@@ -84,6 +86,20 @@ export function SettingsScreen() {
             description="Strongest isolation."
           />
         </FieldSet>
+        <Field
+          label="Keep workspaces ready"
+          hint="Started, unclaimed workspaces from the current image, so a new one only needs configuring (about a second instead of several). Each uses memory while it waits. Incus on this computer only."
+        >
+          {(props) => (
+            <select {...props} value={settings.warmPool.size} onChange={(event) => void save.run({ warmPool: { size: Number(event.target.value) } })}>
+              {[...new Set([...WARM_POOL_SIZES, settings.warmPool.size])].sort((a, b) => a - b).map((size) => (
+                <option key={size} value={size}>
+                  {size === 0 ? 'None' : `${size} ready`}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </section>
 
       {incusServersRelevant(status, settings) ? <IncusServersSection settings={settings} /> : null}
