@@ -241,7 +241,8 @@ cert: false"
 chown "$DEV_USER:$DEV_USER" "$DEV_HOME/.config/code-server/config.yaml"
 
 # Desktop-editor feel: no welcome page, no trust prompts, no telemetry or update checks; light or dark
-# with the system, like Tidepool around it.
+# with the system, like Tidepool around it. No chat panel taking a third of the window and the focus:
+# no AI extension ships (Open VSX has no Copilot), so it could only ask to sign in. All can be turned back on.
 SETTINGS="$DEV_HOME/.local/share/code-server/User/settings.json"
 TIDEPOOL_SETTINGS='{
   "workbench.startupEditor": "none",
@@ -249,6 +250,8 @@ TIDEPOOL_SETTINGS='{
   "workbench.tips.enabled": false,
   "workbench.enableExperiments": false,
   "workbench.settings.enableNaturalLanguageSearch": false,
+  "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "chat.disableAIFeatures": true,
   "security.workspace.trust.enabled": false,
   "security.workspace.trust.startupPrompt": "never",
   "security.workspace.trust.banner": "never",
