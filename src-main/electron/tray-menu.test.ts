@@ -1,29 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HostStatus, Workspace, WorkspaceState } from '../../src-shared/workspace.js';
+import { exampleWorkspace } from '../../src-shared/testing/example-workspace.js';
 import { buildTrayMenu, type TrayMenuItem } from './tray-menu.js';
 
-let counter = 0;
 function workspace(name: string, state: WorkspaceState): Workspace {
-  counter++;
-  return {
-    id: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
-    name,
-    runtime: 'simulated',
-    kind: 'container',
-    image: 'tidepool/0.1.0',
-    imageVersion: '0.1.0',
-    resources: { cpus: 2, memoryMiB: 4096, diskGiB: 20 },
-    network: { mode: 'isolated' },
-    repoUrl: null,
-    sshAgentForwarding: false,
-    state,
-    address: null,
-    instanceName: `tidepool-${name}`,
-    idePort: null,
-    createdAt: '2026-11-21T00:00:00.000Z',
-    lastOpenedAt: null,
-    lastError: null,
-  };
+  return exampleWorkspace({ name, state, runtime: 'simulated', instanceName: `tidepool-${name}` });
 }
 
 const readyHost: HostStatus = { platform: 'darwin', runtimes: [], selected: 'tart', selectedBy: 'auto', ready: true };

@@ -1,4 +1,5 @@
 /** Realistic domain objects for component tests, each overridable field by field. */
+import { exampleWorkspace, exampleWorkspaceId } from '../../src-shared/testing/example-workspace.js';
 import type {
   HostStatus,
   IncusRemote,
@@ -6,40 +7,12 @@ import type {
   RuntimeCapabilities,
   RuntimeInfo,
   Settings,
-  Workspace,
 } from '../../src-shared/workspace.js';
 
-let counter = 0;
-
 /** A well-formed workspace id (the contract validates them as UUIDs). */
-export function workspaceId(): string {
-  counter += 1;
-  return `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`;
-}
+export const workspaceId = exampleWorkspaceId;
 
-export function makeWorkspace(overrides: Partial<Workspace> = {}): Workspace {
-  const name = overrides.name ?? `ws-${counter + 1}`;
-  return {
-    id: workspaceId(),
-    name,
-    runtime: 'incus',
-    kind: 'container',
-    image: 'tidepool/0.1.0',
-    imageVersion: '0.1.0',
-    resources: { cpus: 2, memoryMiB: 4096, diskGiB: 20 },
-    network: { mode: 'isolated' },
-    repoUrl: null,
-    sshAgentForwarding: false,
-    state: 'stopped',
-    address: null,
-    instanceName: `tp-${name}`,
-    idePort: null,
-    createdAt: '2026-11-20T10:00:00.000Z',
-    lastOpenedAt: null,
-    lastError: null,
-    ...overrides,
-  };
-}
+export const makeWorkspace = exampleWorkspace;
 
 export function capabilities(overrides: Partial<RuntimeCapabilities> = {}): RuntimeCapabilities {
   return {

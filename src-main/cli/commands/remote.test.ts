@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import selfsigned from 'selfsigned';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { exampleWorkspace } from '../../../src-shared/testing/example-workspace.js';
 import type { IncusRemote, Workspace } from '../../../src-shared/workspace.js';
 import { createHandlers } from '../../api/handlers.js';
 import { clientCertificatePaths } from '../../runtimes/incus/incus-remote.js';
@@ -66,26 +67,7 @@ function withRemotes(remotes: IncusRemote[], activeRemote: string | null): void 
 
 /** A workspace record as the core keeps it (no instance behind it: these tests only read records). */
 function putWorkspace(name: string, runtime: Workspace['runtime'], location?: string): void {
-  const workspace: Workspace = {
-    id: `ws-${name}`,
-    name,
-    runtime,
-    kind: 'container',
-    image: 'tidepool/0.1.0',
-    imageVersion: '0.1.0',
-    resources: { cpus: 2, memoryMiB: 4096, diskGiB: 20 },
-    network: { mode: 'isolated' },
-    repoUrl: null,
-    sshAgentForwarding: false,
-    state: 'stopped',
-    address: null,
-    instanceName: `tp-${name}`,
-    idePort: null,
-    createdAt: new Date().toISOString(),
-    lastOpenedAt: null,
-    lastError: null,
-    ...(location !== undefined ? { location } : {}),
-  };
+  const workspace = exampleWorkspace({ id: `ws-${name}`, name, runtime, ...(location !== undefined ? { location } : {}) });
   harness.store.set('workspaces', { ...harness.store.get('workspaces'), [workspace.id]: workspace });
 }
 
