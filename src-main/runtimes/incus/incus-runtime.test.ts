@@ -197,6 +197,17 @@ describe('IncusRuntime applying a network policy', () => {
   });
 });
 
+describe('IncusRuntime on a remote server that does not answer', () => {
+  it('says which server cannot be reached and how to go back to this computer, not how to install Incus', async () => {
+    const remote = { name: 'team', url: 'https://127.0.0.1:1', serverFingerprint: 'ab'.repeat(32) };
+    const settings = { ...DEFAULT_SETTINGS, incus: { socketPath: null, remotes: [remote], activeRemote: 'team' } };
+    const info = await new IncusRuntime({ dataDir, settings: () => settings }).inspect();
+    expect(info.available).toBe(false);
+    expect(info.setup[0]).toMatchObject({ title: 'Reach the Incus server “team”', ok: false, command: 'tidepool remote use local' });
+    expect(info.setup[0]?.detail).toContain('127.0.0.1:1');
+  });
+});
+
 describe('the host limit that many containers share', () => {
   it('warns when the inotify budget allows only a handful of workspaces, saying how to raise it', () => {
     expect(inotifyWarning(128)).toMatch(/allows 128 inotify instances .* about 16 running workspaces: one more would start without a network address\. Run `sudo scripts\/setup-incus\.sh` to raise it to 1024\./);

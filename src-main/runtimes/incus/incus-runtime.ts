@@ -197,13 +197,19 @@ export class IncusRuntime implements Runtime {
       server = (await client.query<ServerInfo>('GET', '/1.0', { timeoutMs: 5_000 })).metadata;
     } catch (error) {
       const failure = error instanceof TidepoolError ? error : null;
-      info.setup.push({
-        id: 'incus',
-        title: 'Install and start Incus',
-        ok: false,
-        detail: [failure?.message ?? String(error), failure?.detail].filter(Boolean).join(' '),
-        command: SETUP_COMMAND,
-      });
+      const why = [failure?.message ?? String(error), failure?.detail].filter(Boolean).join(' ');
+      const remote = this.location();
+      info.setup.push(
+        remote
+          ? {
+              id: 'incus',
+              title: `Reach the Incus server “${remote}”`,
+              ok: false,
+              detail: `${why} Check that the server is up and reachable from here, or create workspaces on this computer again:`,
+              command: 'tidepool remote use local',
+            }
+          : { id: 'incus', title: 'Install and start Incus', ok: false, detail: why, command: SETUP_COMMAND },
+      );
       return info;
     }
     if (server.auth !== 'trusted') {
@@ -552,7 +558,8 @@ export class IncusRuntime implements Runtime {
       return { id: 'incus-pool', title, ok: true };
     } catch (error) {
       if (!(error instanceof TidepoolError) || error.code !== 'NOT_FOUND') throw error;
-      return { id: 'incus-pool', title, ok: false, detail: `The pool ${this.pool} does not exist yet.`, command: SETUP_COMMAND };
+      const where = this.location() ? ' on the server; run this there, from a Tidepool checkout' : '';
+      return { id: 'incus-pool', title, ok: false, detail: `The pool ${this.pool} does not exist yet${where}.`, command: SETUP_COMMAND };
     }
   }
 
