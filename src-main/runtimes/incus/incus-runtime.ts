@@ -205,7 +205,7 @@ export class IncusRuntime implements Runtime {
               id: 'incus',
               title: `Reach the Incus server “${remote}”`,
               ok: false,
-              detail: `${why} Check that the server is up and reachable from here, or create workspaces on this computer again:`,
+              detail: `${why} Check that the server is up and reachable from here, or go back to this computer in Settings → Incus servers, or with:`,
               command: 'tidepool remote use local',
             }
           : { id: 'incus', title: 'Install and start Incus', ok: false, detail: why, command: SETUP_COMMAND },
