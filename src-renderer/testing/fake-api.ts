@@ -123,10 +123,12 @@ export function createFakeApi(initial: Partial<FakeState> = {}): FakeApi {
     if (state.settings.incus.remotes.some((remote) => remote.name === name)) return;
     throw new TidepoolError({ code: 'NOT_FOUND', message: `No Incus remote named “${name}” is added.` });
   };
-  /** As main: choosing a remote for new workspaces also makes Incus the runtime. */
+  /** As main: choosing a remote for new workspaces makes Incus the runtime; back to this computer, automatic. */
   const setIncus = (patch: Partial<Settings['incus']>): Settings => {
     const chosen = typeof patch.activeRemote === 'string' && patch.activeRemote !== state.settings.incus.activeRemote;
-    state.settings = { ...state.settings, incus: { ...state.settings.incus, ...patch }, ...(chosen ? { runtime: 'incus' as const } : {}) };
+    const local = patch.activeRemote === null && state.settings.runtime === 'incus';
+    const runtime = chosen ? { runtime: 'incus' as const } : local ? { runtime: 'auto' as const } : {};
+    state.settings = { ...state.settings, incus: { ...state.settings.incus, ...patch }, ...runtime };
     return state.settings;
   };
   const change = (id: string, patch: Partial<Workspace>): Workspace => {

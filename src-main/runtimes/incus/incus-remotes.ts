@@ -58,12 +58,10 @@ export class IncusRemotes {
         hint: 'Delete them first; Tidepool could not reach them without this remote.',
       });
     }
+    const wasActive = incus.activeRemote === name;
     return this.deps.settings.replace({
-      incus: {
-        ...incus,
-        remotes: incus.remotes.filter((remote) => remote.name !== name),
-        activeRemote: incus.activeRemote === name ? null : incus.activeRemote,
-      },
+      incus: { ...incus, remotes: incus.remotes.filter((remote) => remote.name !== name), activeRemote: wasActive ? null : incus.activeRemote },
+      ...(wasActive ? this.runtimeForLocal() : {}),
     });
   }
 
@@ -71,7 +69,15 @@ export class IncusRemotes {
     const incus = this.deps.settings.get().incus;
     if (name !== null) this.known(incus, name);
     // Choosing a remote is choosing Incus (on a Mac, auto-selection would pick Tart).
-    return this.deps.settings.replace({ incus: { ...incus, activeRemote: name }, ...(name !== null ? { runtime: 'incus' as const } : {}) });
+    return this.deps.settings.replace({ incus: { ...incus, activeRemote: name }, ...(name !== null ? { runtime: 'incus' as const } : this.runtimeForLocal()) });
+  }
+
+  /**
+   * Back to this computer: Incus chosen (perhaps only for a remote) becomes automatic again, which is still
+   * Incus on Linux and Tart again on a Mac that has no Incus of its own.
+   */
+  private runtimeForLocal(): Partial<Settings> {
+    return this.deps.settings.get().runtime === 'incus' ? { runtime: 'auto' } : {};
   }
 
   private known(incus: Settings['incus'], name: string): void {
