@@ -104,18 +104,25 @@ describe('IncusClient over a unix socket', () => {
     let calls = 0;
     server.on('POST', /^\/1\.0\/instances\/ws1\/files/, (_req, res) => {
       calls += 1;
-      if (calls === 1) sendError(res, 500, 'dial unix /proc/self/fd/35/forkfile.sock: connect: no such file or directory');
+      if (calls <= 3) sendError(res, 500, 'dial unix /proc/self/fd/35/forkfile.sock: connect: no such file or directory');
       else sendSync(res, {});
     });
     await createInstanceFile(client, 'ws1', '/etc/x', { type: 'file', uid: 0, gid: 0, mode: 0o644, content: 'x' });
-    expect(calls).toBe(2);
+    expect(calls).toBe(4);
     server.on('POST', /^\/1\.0\/instances\/ws1\/files/, (_req, res) => {
       calls += 1;
       sendError(res, 500, 'Failed to write file: no space left on device');
     });
     const error = await failure(createInstanceFile(client, 'ws1', '/etc/x', { type: 'file', uid: 0, gid: 0, mode: 0o644, content: 'x' }));
     expect(error.detail).toContain('no space left');
-    expect(calls).toBe(3);
+    expect(calls).toBe(5);
+    server.on('POST', /^\/1\.0\/instances\/ws1\/files/, (_req, res) => {
+      calls += 1;
+      sendError(res, 500, 'dial unix /proc/self/fd/35/forkfile.sock: connect: no such file or directory');
+    });
+    const persistent = await failure(createInstanceFile(client, 'ws1', '/etc/x', { type: 'file', uid: 0, gid: 0, mode: 0o644, content: 'x' }));
+    expect(persistent.detail).toContain('forkfile');
+    expect(calls).toBe(11);
   });
 });
 

@@ -157,14 +157,17 @@ export interface InstanceFile {
 /**
  * Incus serves a stopped container's files through a short-lived helper process (forkfile); a request that
  * races its exit fails with "dial unix …/forkfile.sock: … no such file or directory" (seen with 8 workspaces
- * created at once) and succeeds when repeated.
+ * created at once) and succeeds when repeated. Three tries within 0.3 s were once not enough under that load,
+ * so it gets up to 6, about 1.5 s in all.
  */
+const FORKFILE_ATTEMPTS = 6;
+
 async function retryingForkfile<T>(call: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();
     } catch (error) {
-      if (attempt >= 3 || !(error instanceof TidepoolError) || !/forkfile/.test(error.detail ?? '')) throw error;
+      if (attempt >= FORKFILE_ATTEMPTS || !(error instanceof TidepoolError) || !/forkfile/.test(error.detail ?? '')) throw error;
       await sleep(100 * attempt);
     }
   }
