@@ -3,6 +3,7 @@
  * command line and names have been checked, so bad input changes nothing and starts nothing).
  */
 import type { Command } from 'commander';
+import type { z } from 'zod';
 import { TidepoolError } from '../../src-shared/errors.js';
 import { workspaceNameSchema } from '../../src-shared/schemas.js';
 import { BUSY_STATES, type RuntimeId, type Workspace } from '../../src-shared/workspace.js';
@@ -117,14 +118,14 @@ export class CommandContext {
   }
 }
 
-/** A workspace name from the command line, checked with the same rule the app uses. */
-export function validName(raw: string): string {
-  const parsed = workspaceNameSchema.safeParse(raw);
+/** A name from the command line (a workspace's, unless told), checked with the same rule the app uses. */
+export function validName(raw: string, schema: z.ZodType<string> = workspaceNameSchema, what = 'workspace name'): string {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message ?? 'Invalid name.';
     throw new TidepoolError({
       code: 'INVALID_INPUT',
-      message: `“${raw}” is not a valid workspace name. ${message}`,
+      message: `“${raw}” is not a valid ${what}. ${message}`,
       fields: { name: message },
     });
   }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { TidepoolError } from '../../../src-shared/errors.js';
 import { incusRemoteNameSchema } from '../../../src-shared/schemas.js';
 import type { Settings, Workspace } from '../../../src-shared/workspace.js';
-import type { CommandContext } from '../context.js';
+import { validName, type CommandContext } from '../context.js';
 import { decodeTrustToken } from '../../runtimes/incus/incus-remote.js';
 import { printJson, table } from '../output.js';
 import { readSecret } from '../read-secret.js';
@@ -91,16 +91,7 @@ export function registerRemote(program: Command, run: Run): void {
 
 /** A remote's name from the command line, checked with the contract's rule before anything starts. */
 function validRemoteName(raw: string): string {
-  const parsed = incusRemoteNameSchema.safeParse(raw);
-  if (!parsed.success) {
-    const message = parsed.error.issues[0]?.message ?? 'Invalid name.';
-    throw new TidepoolError({
-      code: 'INVALID_INPUT',
-      message: `“${raw}” is not a valid remote name. ${message}`,
-      fields: { name: message },
-    });
-  }
-  return parsed.data;
+  return validName(raw, incusRemoteNameSchema, 'remote name');
 }
 
 export function remoteEntries(incus: Settings['incus'], workspaces: Workspace[]): RemoteEntry[] {
